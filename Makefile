@@ -1,0 +1,74 @@
+# digitpad: draw a digit, let Keras recognise it.
+#
+#   make run      start the Streamlit app (creates .venv and installs requirements.txt)
+#   make test     lint, format check and the full test suite (installs dev tools + Chromium)
+#   make lint     ruff check + ruff format --check
+#   make format   apply ruff fixes and formatting
+#   make bench    time preprocessing and inference of the shipped models
+#   make models   retrain both shipped models on MNIST (DIGITPAD_MNIST=../shared/data/mnist)
+#   make clean    remove caches and test artifacts (distclean also removes .venv)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DIGITPAD_MNIST ?= ../shared/data/mnist
+
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+
+.DEFAULT_GOAL := help
+
+.PHONY: help run test lint format bench models chromium venv deps dev-deps clean distclean
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+venv: $(BIN)/python
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+deps: $(RUNTIME_STAMP)
+
+dev-deps: $(DEV_STAMP)
+
+chromium:
+	bash scripts/install_chromium.sh
+
+run: $(RUNTIME_STAMP)
+	$(BIN)/streamlit run streamlit_app.py
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(DEV_STAMP) chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+bench: $(RUNTIME_STAMP)
+	$(BIN)/python -m digitpad bench
+
+models: $(RUNTIME_STAMP)
+	$(BIN)/python -m digitpad train --model mlp --data $(DIGITPAD_MNIST)
+	$(BIN)/python -m digitpad train --model cnn --data $(DIGITPAD_MNIST)
+
+clean:
+	rm -rf .pytest_cache .ruff_cache .hypothesis test-artifacts
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

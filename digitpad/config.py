@@ -1,0 +1,53 @@
+"""Constants and hyperparameters shared by the whole package."""
+
+import dataclasses
+import os
+import pathlib
+
+PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+MODELS_DIR = PROJECT_DIR / "models"
+README_PATH = PROJECT_DIR / "README.md"
+
+HOME_ENV_VAR = "DIGITPAD_HOME"  # where the app keeps models trained by the user
+USER_DIR = pathlib.Path(os.environ.get(HOME_ENV_VAR) or pathlib.Path.home() / ".digitpad")
+USER_MODELS_DIR = USER_DIR / "models"
+
+MNIST_ENV_VAR = "DIGITPAD_MNIST"
+PENDIGITS_ENV_VAR = "DIGITPAD_PENDIGITS"
+DEFAULT_PENDIGITS_PATH = PROJECT_DIR.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra"
+
+MODEL_NAMES = ("mlp", "cnn")
+NUM_CLASSES = 10
+IMAGE_SIZE = 28  # MNIST images are 28 x 28
+DIGIT_BOX = 20  # MNIST scales the digit's longer side to 20 px
+CANVAS_SIZE = 280  # the app's drawing canvas, in pixels
+INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
+
+INK_THRESHOLD = 0.25  # ink darker than this fraction of full black counts as ink
+MIN_INK_FRACTION = 0.0005  # less ink than this share of the image is "blank"
+MIN_INK_EXTENT = 0.04  # a drawing smaller than this share of the longer side is a speck
+SPECK_FRACTION = 0.02  # an ink blob under this share of all ink is noise
+STROKE_RATIO = 0.125  # MNIST's pen width is about 1/8 of the digit's longer side (measured)
+WORK_SIZE = 100  # the pen width is normalised on a drawing this many pixels across
+MIN_IMAGE_SIDE = 8
+MAX_IMAGE_PIXELS = 4096 * 4096
+LOW_CONFIDENCE = 0.6  # below this top probability the answer is "not sure"
+
+SEED = 1234
+MAX_EPOCHS = 100
+PENDIGITS_EVAL_COUNT = 2000  # replayed drawings used for the drawn-digit accuracy
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingConfig:
+    """Hyperparameters of one training run."""
+
+    model_name: str = "cnn"
+    epochs: int = 3
+    batch_size: int = 128
+    learning_rate: float = 0.003
+    optimizer: str = "adam"
+    validation_split: float = 0.1
+    augment: bool = True
+    seed: int = SEED

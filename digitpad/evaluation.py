@@ -1,0 +1,70 @@
+"""Accuracy on MNIST and on replayed pen-written drawings."""
+
+import cv2
+import numpy as np
+
+from digitpad import config, pendigits, preprocess
+from digitpad.inference import Predictor
+
+BATCH = 1000
+
+
+def predict_images(predictor: Predictor, images: np.ndarray) -> np.ndarray:
+    """Return (N, 10) probabilities for uint8 or float (N, 28, 28) MNIST-style images."""
+    images = np.asarray(images)
+    scale = 255.0 if images.dtype == np.uint8 else 1.0
+    batches = [
+        predictor.probabilities(images[start : start + BATCH].astype(np.float32) / scale)
+        for start in range(0, len(images), BATCH)
+    ]
+    return np.concatenate(batches) if batches else np.zeros((0, config.NUM_CLASSES), np.float32)
+
+
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Share of rows whose most probable digit is the label."""
+    return float(np.mean(np.argmax(probabilities, axis=1) == np.asarray(labels)))
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """10 x 10 counts: row = true digit, column = predicted digit."""
+    matrix = np.zeros((config.NUM_CLASSES, config.NUM_CLASSES), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(labels), np.asarray(predicted)), 1)
+    return matrix
+
+
+def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
+    """Accuracy of each true digit from a confusion matrix."""
+    return np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
+
+
+def drawn_digits(count: int = config.PENDIGITS_EVAL_COUNT, path=None) -> tuple:
+    """Replayed pen-written drawings as (N, 280, 280) uint8 canvases and their labels."""
+    return pendigits.replay_images(count=count, seed=config.SEED, path=path, mode="gray")
+
+
+def to_mnist_batch(canvases: np.ndarray, naive: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Preprocess canvases; return the 28 x 28 images and which ones held a digit."""
+    convert = naive_resize if naive else preprocess.to_mnist
+    images = np.zeros((len(canvases), config.IMAGE_SIZE, config.IMAGE_SIZE), np.float32)
+    readable = np.ones(len(canvases), dtype=bool)
+    for index, canvas in enumerate(canvases):
+        try:
+            images[index] = convert(canvas)
+        except preprocess.BlankDrawingError:
+            readable[index] = False
+    return images, readable
+
+
+def naive_resize(canvas: np.ndarray) -> np.ndarray:
+    """The usual demo: invert and `cv2.resize` the whole canvas to 28 x 28 (a baseline)."""
+    gray = canvas if canvas.ndim == 2 else cv2.cvtColor(canvas, cv2.COLOR_RGBA2GRAY)
+    small = cv2.resize(255 - gray, (config.IMAGE_SIZE, config.IMAGE_SIZE))
+    return small.astype(np.float32) / 255.0
+
+
+def drawn_accuracy(predictor: Predictor, canvases: np.ndarray, labels: np.ndarray,
+                   naive: bool = False) -> float:  # fmt: skip
+    """Accuracy on replayed drawings, through `to_mnist` (or the naive resize); blank is wrong."""
+    images, readable = to_mnist_batch(canvases, naive)
+    correct = np.argmax(predict_images(predictor, images), axis=1) == np.asarray(labels)
+    return float(np.mean(correct & readable))

@@ -1,0 +1,202 @@
+"""Train a model with live progress, cancel cleanly, save atomically with a sidecar."""
+
+import dataclasses
+import datetime
+import json
+import os
+import pathlib
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+from digitpad import augment, config, models
+
+OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "rmsprop": keras.optimizers.RMSprop,
+    "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class EpochReport:
+    """Metrics of one finished epoch."""
+
+    epoch: int  # 1-based
+    epochs: int
+    loss: float
+    accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+    seconds: float
+    images_per_second: float
+
+
+@dataclasses.dataclass
+class TrainingResult:
+    """What a training run produced."""
+
+    model: keras.Model
+    history: list[EpochReport]
+    stopped: bool
+    seconds: float
+    training_images: int
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Report batch progress and epoch metrics to plain callables; stop when asked."""
+
+    def __init__(self, epochs, batches_per_epoch, images_per_epoch, on_batch=None, on_epoch=None,
+                 stop_event=None):  # fmt: skip
+        super().__init__()
+        self.epochs, self.batches_per_epoch = epochs, batches_per_epoch
+        self.images_per_epoch = images_per_epoch
+        self.on_batch, self.on_epoch = on_batch, on_epoch
+        self.stop_event = stop_event or threading.Event()
+        self.history: list[EpochReport] = []
+        self.stopped = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.epoch_start = epoch, time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.on_batch:
+            self.on_batch(
+                self.epoch + 1, self.epochs, min((batch + 1) / self.batches_per_epoch, 1.0)
+            )
+        if self.stop_event.is_set():
+            self.stopped = self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.stopped:
+            return
+        logs, seconds = logs or {}, time.perf_counter() - self.epoch_start
+        report = EpochReport(
+            epoch + 1, self.epochs, float(logs["loss"]), float(logs["accuracy"]),
+            _optional_float(logs.get("val_loss")), _optional_float(logs.get("val_accuracy")),
+            seconds, self.images_per_epoch / seconds,
+        )  # fmt: skip
+        self.history.append(report)
+        if self.on_epoch:
+            self.on_epoch(report)
+
+
+def _optional_float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def validate(settings: config.TrainingConfig, training_images: int) -> None:
+    """Refuse settings that cannot train, before any work starts."""
+    if settings.model_name not in config.MODEL_NAMES:
+        raise ValueError(f"Unknown model {settings.model_name!r}: choose mlp or cnn.")
+    if not 1 <= settings.epochs <= config.MAX_EPOCHS:
+        raise ValueError(f"Epochs must be between 1 and {config.MAX_EPOCHS}.")
+    if not 0.0 <= settings.validation_split < 0.5:
+        raise ValueError("The validation split must be at least 0 and below 0.5.")
+    fitting_images = int(training_images * (1 - settings.validation_split))
+    if not 1 <= settings.batch_size <= fitting_images:
+        raise ValueError(
+            f"The batch size must be between 1 and the {fitting_images:,} training images."
+        )
+    if not 0.0 < settings.learning_rate <= 1.0:
+        raise ValueError("The learning rate must be above 0 and at most 1.")
+    if settings.optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {settings.optimizer!r}: use {', '.join(OPTIMIZERS)}.")
+
+
+def train(
+    settings: config.TrainingConfig,
+    images: np.ndarray,
+    labels: np.ndarray,
+    on_batch: Callable[[int, int, float], None] | None = None,
+    on_epoch: Callable[[EpochReport], None] | None = None,
+    stop_event: threading.Event | None = None,
+    extra_callbacks: list[keras.callbacks.Callback] = (),
+) -> TrainingResult:
+    """Train a fresh model on uint8 (N, 28, 28) images; report progress as it goes."""
+    validate(settings, len(images))
+    keras.utils.set_random_seed(settings.seed)
+    split = len(images) - int(len(images) * settings.validation_split)
+    fit_data = augment.TrainingSequence(
+        images[:split], labels[:split], settings.batch_size, settings.augment, settings.seed
+    )
+    validation = (_as_input(images[split:]), labels[split:]) if split < len(images) else None
+    model = models.build_model(settings.model_name)
+    model.compile(
+        optimizer=_optimizer(settings, len(fit_data) * settings.epochs),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    progress = ProgressCallback(
+        settings.epochs, len(fit_data), split, on_batch, on_epoch, stop_event
+    )
+    start = time.perf_counter()
+    model.fit(fit_data, epochs=settings.epochs, validation_data=validation,
+              callbacks=[progress, *extra_callbacks], verbose=0)  # fmt: skip
+    seconds = time.perf_counter() - start
+    return TrainingResult(model, progress.history, progress.stopped, seconds, split)
+
+
+def _optimizer(settings: config.TrainingConfig, total_steps: int) -> keras.optimizers.Optimizer:
+    """The chosen optimizer with a short warm-up then cosine decay: fast, stable training."""
+    warmup = max(total_steps // 10, 1)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        settings.learning_rate * 0.1, max(total_steps - warmup, 1),
+        warmup_target=settings.learning_rate, warmup_steps=warmup,
+    )  # fmt: skip
+    return OPTIMIZERS[settings.optimizer](learning_rate=schedule)
+
+
+def _as_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1]."""
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def save_model(model: keras.Model, path: pathlib.Path | str, info: dict) -> pathlib.Path:
+    """Save the model and its JSON sidecar atomically: a crash leaves the old files intact."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, lambda temporary: model.save(temporary))
+    sidecar = path.with_suffix(".json")
+    text = json.dumps(info, indent=2, sort_keys=True) + "\n"
+    _atomic_write(sidecar, lambda temporary: pathlib.Path(temporary).write_text(text))
+    return path
+
+
+def _atomic_write(path: pathlib.Path, write: Callable[[str], object]) -> None:
+    """Write through a temporary file in the same folder, then `os.replace` it."""
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
+    )
+    os.close(handle)
+    try:
+        write(temporary)
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def sidecar_info(
+    settings: config.TrainingConfig, result: TrainingResult, test_accuracy: float | None,
+    drawn_accuracy: float | None,
+) -> dict:  # fmt: skip
+    """The facts the app shows about a trained model."""
+    return {
+        "model": settings.model_name,
+        "parameters": int(result.model.count_params()),
+        "mnist_test_accuracy": test_accuracy,
+        "drawn_digit_accuracy": drawn_accuracy,
+        "training_images": result.training_images,
+        "epochs": len(result.history),
+        "training_seconds": round(result.seconds, 1),
+        "recipe": dataclasses.asdict(settings),
+        "trained_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,88 @@
+"""Shared test helpers.
+
+Tests that need the shared data sets or a real browser *skip* on a developer's machine when
+those are missing, but *fail* under CI (``CI=true``), where they must always be available.
+"""
+
+import os
+import pathlib
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import pytest
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_MNIST = SHARED_DATA / "mnist"
+DEFAULT_PENDIGITS = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+)
+
+
+def in_ci() -> bool:
+    """Whether the tests run under CI, where nothing may be skipped for lack of resources."""
+    return os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip the current test when ``condition`` is false, or fail it under CI."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+def _path_from_env(var: str, default: pathlib.Path) -> pathlib.Path:
+    value = os.environ.get(var)
+    return pathlib.Path(value).expanduser() if value else default
+
+
+@pytest.fixture(scope="session")
+def mnist_source() -> pathlib.Path:
+    """The MNIST folder (or file) named by DIGITPAD_MNIST, by default ../shared/data/mnist."""
+    path = _path_from_env("DIGITPAD_MNIST", DEFAULT_MNIST)
+    require(path.exists(), f"MNIST data not found at {path} (set DIGITPAD_MNIST)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pendigits_path() -> pathlib.Path:
+    """The UNIPEN pendigits file named by DIGITPAD_PENDIGITS, by default under ../shared."""
+    path = _path_from_env("DIGITPAD_PENDIGITS", DEFAULT_PENDIGITS)
+    require(path.is_file(), f"pendigits data not found at {path} (set DIGITPAD_PENDIGITS)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> pathlib.Path:
+    """Debian's Chromium, for Playwright's ``executable_path`` (``make test`` installs it)."""
+    try:
+        import playwright.sync_api  # noqa: F401
+
+        has_playwright = True
+    except ImportError:
+        has_playwright = False
+    require(
+        has_playwright,
+        "Python package playwright is not installed (pip install -r requirements-dev.txt)",
+    )
+    require(
+        CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK),
+        f"{CHROMIUM} not found (apt-get install chromium, or run make test)",
+    )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def chromium_args() -> tuple[str, ...]:
+    """Command-line switches for launching Chromium headless in a container."""
+    return CHROMIUM_ARGS
