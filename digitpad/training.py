@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 import json
+import math
 import os
 import pathlib
 import tempfile
@@ -122,24 +123,34 @@ def train(
     validate(settings, len(images))
     keras.utils.set_random_seed(settings.seed)
     split = len(images) - int(len(images) * settings.validation_split)
-    fit_data = augment.TrainingSequence(
-        images[:split], labels[:split], settings.batch_size, settings.augment, settings.seed
-    )
+    fit_images, fit_labels = _as_input(images[:split]), np.asarray(labels[:split])
     validation = (_as_input(images[split:]), labels[split:]) if split < len(images) else None
+    batches = math.ceil(split / settings.batch_size)
+    model = _compiled_model(settings, batches * settings.epochs)
+    progress = ProgressCallback(settings.epochs, batches, split, on_batch, on_epoch, stop_event)
+    rng = np.random.default_rng(settings.seed)
+    start = time.perf_counter()
+    for epoch in range(settings.epochs):
+        # A fresh random distortion of every image each epoch, made in one pass.
+        epoch_images = augment.augment_images(fit_images, rng) if settings.augment else fit_images
+        model.fit(epoch_images, fit_labels, batch_size=settings.batch_size, epochs=epoch + 1,
+                  initial_epoch=epoch, validation_data=validation, shuffle=True, verbose=0,
+                  callbacks=[progress, *extra_callbacks])  # fmt: skip
+        if progress.stopped:
+            break
+    seconds = time.perf_counter() - start
+    return TrainingResult(model, progress.history, progress.stopped, seconds, split)
+
+
+def _compiled_model(settings: config.TrainingConfig, total_steps: int) -> keras.Model:
+    """A fresh model, compiled with the chosen optimizer and schedule."""
     model = models.build_model(settings.model_name)
     model.compile(
-        optimizer=_optimizer(settings, len(fit_data) * settings.epochs),
+        optimizer=_optimizer(settings, total_steps),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    progress = ProgressCallback(
-        settings.epochs, len(fit_data), split, on_batch, on_epoch, stop_event
-    )
-    start = time.perf_counter()
-    model.fit(fit_data, epochs=settings.epochs, validation_data=validation,
-              callbacks=[progress, *extra_callbacks], verbose=0)  # fmt: skip
-    seconds = time.perf_counter() - start
-    return TrainingResult(model, progress.history, progress.stopped, seconds, split)
+    return model
 
 
 def _optimizer(settings: config.TrainingConfig, total_steps: int) -> keras.optimizers.Optimizer:
@@ -178,6 +189,7 @@ def _atomic_write(path: pathlib.Path, write: Callable[[str], object]) -> None:
         write(temporary)
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes files private; models are meant to be shared
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
