@@ -132,7 +132,9 @@ def train(
     start = time.perf_counter()
     for epoch in range(settings.epochs):
         # A fresh random distortion of every image each epoch, made in one pass.
-        epoch_images = augment.augment_images(fit_images, rng) if settings.augment else fit_images
+        epoch_images = (
+            augment.augment_images(fit_images, rng, fit_labels) if settings.augment else fit_images
+        )
         model.fit(epoch_images, fit_labels, batch_size=settings.batch_size, epochs=epoch + 1,
                   initial_epoch=epoch, validation_data=validation, shuffle=True, verbose=0,
                   callbacks=[progress, *extra_callbacks])  # fmt: skip

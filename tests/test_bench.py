@@ -1,0 +1,49 @@
+"""Tests for the benchmark's report (the measurements themselves run in `make bench`)."""
+
+from digitpad import bench
+
+FIGURES = {
+    "mnist_test": 0.9921,
+    "drawn": 0.97,
+    "drawn_naive": 0.37,
+    "preprocess_ms": 0.5,
+    "preprocess_predict_ms": 1.2,
+    "keras_predict_ms": 30.0,
+    "speedup": 25.0,
+    "training": {
+        "images_per_second": 3000.0,
+        "test_after_epoch": [0.985, 0.9905],
+        "seconds_to_99": 17.5,
+        "seconds_total": 17.5,
+        "epochs": 2,
+    },
+}
+RESULTS = {
+    "machine": "x86_64, 2 cores",
+    "drawn_count": 2000,
+    "models": {"mlp": FIGURES, "cnn": FIGURES},
+}
+
+
+def test_table_has_a_row_per_figure_and_a_column_per_model():
+    table = bench.table(RESULTS)
+    assert "| figure | MLP | CNN |" in table
+    assert "| MNIST test accuracy (official 10,000) | 99.21 % | 99.21 % |" in table
+    assert "25×" in table and "17.5 s" in table and "3,000 images/s" in table
+    assert "2,000 replayed drawings" in table
+
+
+def test_readme_table_is_replaced_between_markers_only(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{bench.TABLE_START}\nold\n{bench.TABLE_END}\noutro\n")
+    assert bench.write_readme("new table", readme)
+    assert (
+        readme.read_text() == f"intro\n{bench.TABLE_START}\nnew table\n{bench.TABLE_END}\noutro\n"
+    )
+
+
+def test_readme_without_markers_is_left_alone(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("no table here\n")
+    assert not bench.write_readme("new table", readme)
+    assert readme.read_text() == "no table here\n"
