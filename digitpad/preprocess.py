@@ -21,8 +21,8 @@ def to_mnist(image: np.ndarray) -> np.ndarray:
     if cv2.countNonZero(mask) < max(config.MIN_INK_FRACTION * mask.size, 1):
         raise BlankDrawingError("The canvas is blank: draw a digit.")
     mask = _crop(_without_specks(_crop(mask)))
-    stroke_width = _stroke_width(mask)
-    if max(mask.shape) < max(config.MIN_INK_EXTENT * max(ink.shape), 1.6 * stroke_width):
+    stroke_width, thickest = _thickness(mask)
+    if max(mask.shape) < max(config.MIN_INK_EXTENT * max(ink.shape), 1.5 * thickest):
         raise BlankDrawingError("The drawing is only a dot: draw a digit.")
     return _center_of_mass_box(_fit_box(_normalize_stroke(mask, stroke_width)))
 
@@ -96,14 +96,16 @@ def _crop(mask: np.ndarray) -> np.ndarray:
     return mask[top : top + height, left : left + width]
 
 
-def _stroke_width(mask: np.ndarray) -> float:
-    """Estimate the pen width from the ink's distances to its edge.
+def _thickness(mask: np.ndarray) -> tuple[float, float]:
+    """Estimate the pen width, and the width of the thickest part of the ink.
 
-    Across a stroke w pixels wide the distances run 1, 2, ... w/2, so their mean is (w/2 + 1)/2.
+    Across a stroke w pixels wide the distances to the edge run 1, 2, ... w/2, so their mean
+    is (w/2 + 1)/2. A dot is as thick as it is wide.
     """
     padded = np.pad(mask, 1)
     distances = cv2.distanceTransform(padded, cv2.DIST_L2, 3)
-    return max(4.0 * float(distances[padded > 0].mean()) - 2.0, 1.0)
+    stroke_width = max(4.0 * float(distances[padded > 0].mean()) - 2.0, 1.0)
+    return stroke_width, 2.0 * float(distances.max())
 
 
 def _normalize_stroke(mask: np.ndarray, stroke_width: float) -> np.ndarray:

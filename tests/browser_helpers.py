@@ -1,0 +1,150 @@
+"""Helpers for the app and browser tests: tiny throwaway models and a live Streamlit server."""
+
+import contextlib
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+
+from digitpad import config, data, inference, training
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+TINY_TRAINING_IMAGES = 4000  # enough for a model that reads most clear digits
+TINY_TEST_IMAGES = 1000
+SERVER_START_SECONDS = 90.0
+HEALTH_POLL_SECONDS = 0.25
+GATE_SECONDS = 120.0  # longest a gated training waits to be released
+
+_tiny_models: dict[str, pathlib.Path] = {}  # trained once per test session, then copied
+
+
+def tiny_models(mnist_source: pathlib.Path, directory: pathlib.Path) -> dict[str, pathlib.Path]:
+    """Both models trained for one epoch on a few thousand MNIST images (once per session)."""
+    if not _tiny_models:
+        (images, labels), (test_images, test_labels) = data.load_mnist(mnist_source)
+        for name in config.MODEL_NAMES:
+            settings = config.TrainingConfig(model_name=name, epochs=1, batch_size=64)
+            result = training.train(
+                settings, images[:TINY_TRAINING_IMAGES], labels[:TINY_TRAINING_IMAGES]
+            )
+            predictor = inference.Predictor(result.model)
+            probabilities = predictor.probabilities(test_images[:TINY_TEST_IMAGES] / 255.0)
+            accuracy = float(
+                np.mean(probabilities.argmax(axis=1) == test_labels[:TINY_TEST_IMAGES])
+            )
+            info = training.sidecar_info(settings, result, accuracy, None)
+            path = inference.model_path(name, directory)
+            _tiny_models[name] = training.save_model(result.model, path, info)
+    return dict(_tiny_models)
+
+
+class BatchGate:
+    """Hold every training at its first batch until released, to look at a running job.
+
+    Install with `gate.install(monkeypatch)`; wait with `gate.reached.wait(timeout)`.
+    """
+
+    def __init__(self):
+        self.reached = threading.Event()
+        self.released = threading.Event()
+
+    def install(self, monkeypatch) -> "BatchGate":
+        """Wrap `training.train` so that its batch callback waits for the release."""
+        original = training.train
+
+        def gated_train(settings, images, labels, on_batch=None, on_epoch=None, stop_event=None):
+            def gated_on_batch(epoch: int, epochs: int, fraction: float) -> None:
+                if on_batch is not None:
+                    on_batch(epoch, epochs, fraction)
+                self.reached.set()
+                self.released.wait(GATE_SECONDS)
+
+            return original(settings, images, labels, gated_on_batch, on_epoch, stop_event)
+
+        monkeypatch.setattr(training, "train", gated_train)
+        return self
+
+    def release(self) -> None:
+        """Let the held trainings go on."""
+        self.released.set()
+
+
+def install_models(models: dict[str, pathlib.Path], directory: pathlib.Path) -> None:
+    """Copy model files and their sidecars into `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in models.values():
+        shutil.copy2(path, directory / path.name)
+        shutil.copy2(inference.sidecar_path(path), directory / path.with_suffix(".json").name)
+
+
+def free_port() -> int:
+    """A TCP port that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(environment: dict[str, str], log_path: pathlib.Path):
+    """Run `streamlit run streamlit_app.py` on a free port; yield its URL once it is healthy."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.port", str(port), "--server.headless", "true",
+        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env={**os.environ, **environment}, stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_healthy(url, process, log_path)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: pathlib.Path) -> None:
+    """Poll the health endpoint until it answers, the server dies, or the deadline passes."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(HEALTH_POLL_SECONDS)  # polling with a deadline, not a fixed wait
+    raise RuntimeError(f"streamlit did not become healthy in time:\n{log_path.read_text()}")
+
+
+@contextlib.contextmanager
+def artifacts_on_failure(page, name: str, log_path: pathlib.Path | None = None):
+    """On a failure inside the block, keep a screenshot and the server log in test-artifacts/."""
+    try:
+        yield
+    except Exception:
+        ARTIFACTS_DIR.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):  # a dead page must not hide the test's own error
+            page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
+        if log_path is not None and log_path.exists():
+            shutil.copy2(log_path, ARTIFACTS_DIR / f"{name}-server.log")
+        raise

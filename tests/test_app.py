@@ -1,0 +1,269 @@
+"""Tests of the Streamlit page through AppTest: drawing, predictions, training, errors.
+
+The canvas needs a browser, so a stand-in returns the drawing each test sets. Models are tiny
+throwaway ones; `config.MODELS_DIR` and `config.USER_MODELS_DIR` point into tmp_path.
+"""
+
+import sys
+import types
+
+import cv2
+import numpy as np
+import pytest
+import streamlit as st
+from browser_helpers import REPO_ROOT, BatchGate, install_models, tiny_models
+from streamlit.testing.v1 import AppTest
+
+from digitpad import config, data, inference, jobs
+
+APP_FILE = str(REPO_ROOT / "streamlit_app.py")
+RUN_SECONDS = 60
+JOIN_SECONDS = 120.0
+TRAIN_COUNT = 300
+TEST_COUNT = 200
+BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
+
+
+class FakeCanvas:
+    """Stands in for `st_canvas`: returns `drawing` as the canvas's RGBA pixels."""
+
+    def __init__(self):
+        self.drawing: np.ndarray | None = None
+        self.options: dict = {}
+
+    def __call__(self, **options):
+        self.options = options
+        return types.SimpleNamespace(image_data=self.drawing, json_data=None)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_files(mnist_source, tmp_path_factory):
+    return tiny_models(mnist_source, tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="module")
+def mnist_subset(mnist_source):
+    """A few hundred MNIST images: enough for a one-epoch training run."""
+    (images, labels), (test_images, test_labels) = data.load_mnist(mnist_source)
+    return (images[:TRAIN_COUNT], labels[:TRAIN_COUNT]), (
+        test_images[:TEST_COUNT],
+        test_labels[:TEST_COUNT],
+    )
+
+
+@pytest.fixture
+def app_home(tiny_model_files, tmp_path, monkeypatch):
+    """Shipped models in tmp_path, an empty user folder, fresh caches; jobs stopped at the end."""
+    shipped, user = tmp_path / "shipped", tmp_path / "home" / "models"
+    install_models(tiny_model_files, shipped)
+    monkeypatch.setattr(config, "MODELS_DIR", shipped)
+    monkeypatch.setattr(config, "USER_MODELS_DIR", user)
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "no-pendigits"))
+    monkeypatch.delenv("DIGITPAD_TRAIN_LIMIT", raising=False)
+    started: list[jobs.TrainingJob] = []
+    original_start = jobs.JobRegistry.start
+
+    def recording_start(self, *arguments, **options):
+        started.append(original_start(self, *arguments, **options))
+        return started[-1]
+
+    monkeypatch.setattr(jobs.JobRegistry, "start", recording_start)
+    st.cache_resource.clear()
+    yield types.SimpleNamespace(shipped=shipped, user=user, jobs=started)
+    for job in started:
+        job.stop()
+        assert job.join(JOIN_SECONDS)
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def canvas(monkeypatch) -> FakeCanvas:
+    """Replace the drawing canvas with a FakeCanvas."""
+    if "streamlit_drawable_canvas" not in sys.modules:
+        # The package registers its component on import, which works only inside a run.
+        AppTest.from_string("import streamlit_drawable_canvas").run(timeout=RUN_SECONDS)
+    fake = FakeCanvas()
+    monkeypatch.setattr(sys.modules["streamlit_drawable_canvas"], "st_canvas", fake)
+    return fake
+
+
+@pytest.fixture
+def gate(app_home, monkeypatch):
+    """Hold trainings at their first batch (released before app_home stops the jobs)."""
+    batch_gate = BatchGate().install(monkeypatch)
+    yield batch_gate
+    batch_gate.release()
+
+
+@pytest.fixture
+def small_mnist(mnist_subset, monkeypatch):
+    """Make the app load the small MNIST subset."""
+    monkeypatch.setattr(data, "load_mnist", lambda *arguments, **options: mnist_subset)
+    return mnist_subset
+
+
+def seven(pen_width: int = 18) -> np.ndarray:
+    """A canvas-like RGBA drawing of a 7."""
+    drawing = np.full((config.CANVAS_SIZE, config.CANVAS_SIZE, 4), 255, np.uint8)
+    ink = (0, 0, 0, 255)
+    cv2.line(drawing, (70, 60), (210, 60), ink, pen_width, cv2.LINE_AA)
+    cv2.line(drawing, (210, 60), (120, 230), ink, pen_width, cv2.LINE_AA)
+    return drawing
+
+
+def run_app(view: str | None = None) -> AppTest:
+    """Run the page once, on the Draw tab or the tab named `view`."""
+    app = AppTest.from_file(APP_FILE, default_timeout=RUN_SECONDS)
+    if view:
+        app.session_state["view"] = view
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def expected_digit(name: str, models_dir, drawing: np.ndarray) -> int:
+    _, probabilities = inference.Predictor.load(name, models_dir).predict_drawing(drawing)
+    return int(np.argmax(probabilities))
+
+
+def markdown_text(app: AppTest) -> str:
+    return "\n".join(element.value for element in app.markdown)
+
+
+def sidebar_caption(app: AppTest) -> str:
+    return " ".join(caption.value for caption in app.sidebar.caption)
+
+
+def charts(app: AppTest) -> list:
+    return app.get("vega_lite_chart")
+
+
+def test_page_renders_title_sidebar_and_a_hint(app_home, canvas):
+    app = run_app()
+    assert app.title[0].value == "digitpad"
+    assert [info.value for info in app.info] == [BLANK_HINT]
+    assert not charts(app)
+    assert "93,322 parameters" in sidebar_caption(app)
+    assert "shipped model" in sidebar_caption(app)
+    assert app.button(key="train").disabled is False
+    assert app.button(key="stop").disabled is True
+    assert app.button(key="restore").disabled is True  # the user trained nothing yet
+    assert app.number_input(key="epochs").value == config.TrainingConfig().epochs
+    assert canvas.options["width"] == canvas.options["height"] == config.CANVAS_SIZE
+    assert canvas.options["drawing_mode"] == "freedraw" and canvas.options["update_streamlit"]
+    assert canvas.options["key"] == "canvas" and canvas.options["stroke_width"] == 18
+
+
+def test_switching_model_changes_the_sidebar_info(app_home, canvas):
+    app = run_app()
+    assert "93,322 parameters" in sidebar_caption(app)
+    app.segmented_control(key="model").set_value("mlp").run()
+    assert "407,050 parameters" in sidebar_caption(app)
+    mlp_accuracy = inference.read_sidecar(app_home.shipped / "mlp.json")["mnist_test_accuracy"]
+    assert app.sidebar.metric[0].value == f"{mlp_accuracy:.1%}"
+
+
+def test_drawing_shows_the_answer_chart_input_and_other_model(app_home, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    text = markdown_text(app)
+    cnn_digit = expected_digit("cnn", app_home.shipped, canvas.drawing)
+    mlp_digit = expected_digit("mlp", app_home.shipped, canvas.drawing)
+    assert "CNN says" in text and f'<div class="dp-digit">{cnn_digit}</div>' in text
+    assert "MLP says" in text and f'<div class="dp-other">{mlp_digit}</div>' in text
+    assert len(charts(app)) == 1
+    [preview] = app.image
+    assert preview.captions == ["What the model sees: 28 × 28"]
+    assert preview.value[0].endswith(".png")  # crisp pixels, no JPEG smudge
+    assert not app.info
+    app.segmented_control(key="model").set_value("mlp").run()
+    text = markdown_text(app)
+    assert "MLP says" in text and f'<div class="dp-digit">{mlp_digit}</div>' in text
+
+
+@pytest.mark.parametrize("drawing", ["blank", "dot"])
+def test_a_blank_canvas_shows_a_hint_never_a_prediction(app_home, canvas, drawing):
+    canvas.drawing = np.full((config.CANVAS_SIZE, config.CANVAS_SIZE, 4), 255, np.uint8)
+    if drawing == "dot":
+        cv2.circle(canvas.drawing, (140, 140), 3, (0, 0, 0, 255), -1)
+    app = run_app()
+    assert [info.value for info in app.info] == [BLANK_HINT]
+    assert "says" not in markdown_text(app) and not charts(app)
+
+
+def test_a_low_confidence_answer_says_so(app_home, canvas, monkeypatch):
+    hesitant = np.array([0.01, 0.01, 0.01, 0.01, 0.45, 0.02, 0.02, 0.02, 0.05, 0.40], np.float32)
+    monkeypatch.setattr(inference.Predictor, "probabilities", lambda self, images: hesitant)
+    canvas.drawing = seven()
+    app = run_app()
+    assert "Not sure: 4 or 9?" in markdown_text(app)
+
+
+def test_missing_mnist_shows_how_to_fix_it_and_drawing_keeps_working(app_home, canvas, monkeypatch):
+    def offline(*arguments, **options):
+        raise ValueError("Cannot load MNIST through Keras (offline)")
+
+    monkeypatch.setattr(data, "load_mnist", offline)
+    canvas.drawing = seven()
+    app = run_app()
+    app.button(key="train").click().run()
+    assert app.session_state["view"] == "Train"
+    assert "offline" in app.error[0].value
+    assert "DIGITPAD_MNIST" in app.info[0].value
+    assert app_home.jobs == []
+    assert "CNN says" in markdown_text(app)
+
+
+def test_training_reports_progress_finishes_and_is_used_at_once(
+    app_home, canvas, small_mnist, gate
+):
+    canvas.drawing = seven()
+    app = run_app()
+    app.number_input(key="epochs").set_value(1)
+    app.select_slider(key="batch_size").set_value(32)
+    app.button(key="train").click().run()
+    assert gate.reached.wait(JOIN_SECONDS)
+    app.run()
+    assert app.session_state["view"] == "Train"
+    [progress] = app.main.get("progress")
+    assert progress.proto.text == "Training the CNN: epoch 1 / 1"
+    [sidebar_progress] = app.sidebar.get("progress")  # seen from the Draw tab too
+    assert sidebar_progress.proto.text == progress.proto.text
+    assert app.button(key="train").disabled and not app.button(key="stop").disabled
+    other_session = run_app(view="Train")  # a second browser session sees the same job
+    assert other_session.main.get("progress")[0].proto.text == progress.proto.text
+    assert other_session.button(key="train").disabled
+
+    gate.release()
+    [job] = app_home.jobs
+    assert job.join(JOIN_SECONDS)
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.get("progress")
+    assert f"of the {TEST_COUNT} MNIST test images right" in app.success[0].value
+    assert len(charts(app)) == 4  # loss, accuracy, confusion matrix (+ the Draw tab's bars)
+    assert len(app.dataframe[0].value) == 1  # one epoch in the metrics table
+    assert (app_home.user / "cnn.keras").is_file()
+    assert f"on {int(TRAIN_COUNT * 0.9)} images · your training" in sidebar_caption(app)
+    new_digit = expected_digit("cnn", app_home.user, canvas.drawing)
+    assert f'<div class="dp-digit">{new_digit}</div>' in markdown_text(app)
+
+    app.button(key="restore").click().run()
+    assert not (app_home.user / "cnn.keras").exists()
+    assert "shipped model" in sidebar_caption(app)
+
+
+def test_stop_ends_the_training_and_keeps_the_model_in_use(app_home, canvas, small_mnist, gate):
+    app = run_app()
+    app.number_input(key="epochs").set_value(1)
+    app.button(key="train").click().run()
+    assert gate.reached.wait(JOIN_SECONDS), app_home.jobs[0].snapshot().error
+    app.button(key="stop").click().run()
+    assert app.main.get("progress")[0].proto.text == "Stopping the CNN training…"
+    gate.release()
+    [job] = app_home.jobs
+    assert job.join(JOIN_SECONDS)
+    app.run()
+    assert "stopped" in app.info[-1].value
+    assert not (app_home.user / "cnn.keras").exists()
+    assert "shipped model" in sidebar_caption(app)

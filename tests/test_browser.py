@@ -1,0 +1,160 @@
+"""Real-browser tests: a pen-written digit drawn with the mouse, the answers, and training.
+
+`streamlit run` serves the app from a temporary DIGITPAD_HOME that holds tiny throwaway
+models; DIGITPAD_TRAIN_LIMIT keeps the training run small. Screenshots of failures go to
+test-artifacts/.
+"""
+
+import re
+import types
+
+import numpy as np
+import pytest
+from browser_helpers import artifacts_on_failure, install_models, streamlit_server, tiny_models
+
+from digitpad import config, inference, pendigits, preprocess
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the chromium_path fixture skips the tests (fails them under CI)
+    expect = sync_playwright = None
+
+pytestmark = pytest.mark.browser
+
+TRAIN_LIMIT = 500
+PEN_WIDTH = 18  # the app's default pen width
+CONFIDENT = 0.9  # the replayed digit must be an easy read for both tiny models
+CANDIDATES = 200
+WAIT_MS = 30_000
+TRAINING_MS = 180_000
+BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
+
+
+@pytest.fixture(scope="module")
+def tiny_model_files(mnist_source, tmp_path_factory):
+    return tiny_models(mnist_source, tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="module")
+def clear_digit(tiny_model_files, pendigits_path) -> tuple[pendigits.PenDigit, pendigits.Placement]:
+    """A pen-written digit (not a 1) that both tiny models read right and confidently."""
+    directory = tiny_model_files["cnn"].parent
+    predictors = [inference.Predictor.load(name, directory) for name in config.MODEL_NAMES]
+    placement = pendigits.Placement(0.7, 0.5, 0.5, PEN_WIDTH)
+    for digit, _ in pendigits.replay_set(CANDIDATES, path=pendigits_path):
+        image = preprocess.to_mnist(pendigits.render_replay(digit, placement))
+        answers = [predictor.probabilities(image) for predictor in predictors]
+        if digit.label != 1 and all(
+            np.argmax(answer) == digit.label and answer.max() >= CONFIDENT for answer in answers
+        ):
+            return digit, placement
+    pytest.fail("no replayed digit is read confidently by both tiny models")
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model_files, mnist_source, pendigits_path, tmp_path_factory):
+    """The app, served by `streamlit run` with its own DIGITPAD_HOME."""
+    home = tmp_path_factory.mktemp("digitpad-home")
+    install_models(tiny_model_files, home / "models")
+    environment = {
+        config.HOME_ENV_VAR: str(home),
+        config.MNIST_ENV_VAR: str(mnist_source),
+        config.PENDIGITS_ENV_VAR: str(pendigits_path),
+        "DIGITPAD_TRAIN_LIMIT": str(TRAIN_LIMIT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    log_path = home / "server.log"
+    with streamlit_server(environment, log_path) as url:
+        yield types.SimpleNamespace(url=url, log=log_path)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path, chromium_args):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=list(chromium_args)
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser session on the app, its canvas ready."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    new_page = context.new_page()
+    new_page.goto(server.url)
+    yield new_page
+    context.close()
+
+
+def canvas(page):
+    return page.locator("canvas.upper-canvas")
+
+
+def draw(page, strokes: list[np.ndarray]) -> None:
+    """Replay strokes (canvas pixels) as mouse drags over the canvas."""
+    box = canvas(page).bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + float(x), box["y"] + float(y)) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=3)
+        page.mouse.up()
+
+
+def expect_answer(page, label: str, digit: int) -> None:
+    """The main answer says `label` (e.g. "CNN says") and shows `digit`."""
+    expect(page.locator(".dp-label").first).to_have_text(label, timeout=WAIT_MS)
+    expect(page.locator(".dp-digit")).to_have_text(str(digit), timeout=WAIT_MS)
+
+
+def test_a_pen_written_digit_is_read_and_charted_and_clearing_shows_the_hint(
+    page, server, clear_digit, request
+):
+    digit, placement = clear_digit
+    with artifacts_on_failure(page, request.node.name, server.log):
+        expect(canvas(page)).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text(BLANK_HINT)).to_be_visible(timeout=WAIT_MS)
+        draw(page, pendigits.place_strokes(digit, placement))
+        expect_answer(page, "CNN says", digit.label)
+        expect(page.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text("What the model sees")).to_be_visible()
+        expect(page.locator(".dp-label").nth(1)).to_have_text("MLP says")
+        canvas(page).hover()
+        page.get_by_role("button", name="Reset canvas & history").click()
+        expect(page.get_by_text(BLANK_HINT)).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(".dp-digit")).to_have_count(0)
+        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(0)
+
+
+def test_switching_to_the_mlp_shows_its_answer(page, server, clear_digit, request):
+    digit, placement = clear_digit
+    with artifacts_on_failure(page, request.node.name, server.log):
+        expect(canvas(page)).to_be_visible(timeout=WAIT_MS)
+        draw(page, pendigits.place_strokes(digit, placement))
+        expect_answer(page, "CNN says", digit.label)
+        page.get_by_role("radio", name="MLP").click()
+        expect_answer(page, "MLP says", digit.label)
+        expect(page.locator(".dp-label").nth(1)).to_have_text("CNN says")
+        expect(page.get_by_text("407,050 parameters")).to_be_visible()
+
+
+def test_a_short_training_shows_progress_finishes_and_is_used(page, server, request):
+    with artifacts_on_failure(page, request.node.name, server.log):
+        expect(canvas(page)).to_be_visible(timeout=WAIT_MS)
+        epochs = page.get_by_label("Epochs")
+        epochs.fill("1")
+        epochs.press("Enter")
+        expect(epochs).to_have_value("1")
+        page.locator(".st-key-train button").click()
+        expect(page.get_by_role("tab", name="Train")).to_have_attribute("aria-selected", "true")
+        progress = page.get_by_test_id("stMain").get_by_test_id("stProgress")
+        expect(progress).to_be_visible(timeout=WAIT_MS)
+        expect(progress).to_contain_text(re.compile(r"CNN: epoch 1 / 1|Testing the CNN"))
+        expect(page.get_by_text("MNIST test images right")).to_be_visible(timeout=TRAINING_MS)
+        expect(page.get_by_test_id("stProgress")).to_have_count(0)
+        expect(page.get_by_text("Confusion matrix")).to_be_visible()
+        images = int(TRAIN_LIMIT * (1 - config.TrainingConfig().validation_split))
+        expect(page.get_by_text(f"on {images} images · your training")).to_be_visible()
