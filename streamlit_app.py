@@ -111,8 +111,8 @@ def predictor_for(name: str) -> tuple[inference.Predictor | None, str | None]:
     path = inference.active_model_path(name)
     try:
         modified_ns = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        return None, f"No {MODEL_LABELS[name]} model yet: train one in the Train tab."
+    except OSError:
+        return None, f"No {MODEL_LABELS[name]} model at {path}: train one in the Train tab."
     try:
         return cached_predictor(str(path), modified_ns), None
     except ValueError as error:
@@ -213,10 +213,11 @@ def model_choice_ui() -> str:
 
 
 def model_info_ui(name: str) -> None:
-    """What the sidecar says about the model in use: accuracy, size, when it was trained."""
+    """The model in use: its accuracy, size and training (from the sidecar), or why it fails."""
     path = inference.active_model_path(name)
-    if not path.is_file():
-        st.warning(f"No {MODEL_LABELS[name]} model yet: train one.")
+    predictor, problem = predictor_for(name)
+    if predictor is None:
+        model_problem_ui(name, path, problem)
         return
     info = inference.read_sidecar(path)
     test_column, drawn_column = st.columns(2)
@@ -228,6 +229,16 @@ def model_info_ui(name: str) -> None:
     )
     origin = "your training" if path == user_model_path(name) else "shipped model"
     st.caption(" · ".join([*model_facts(info), origin]))
+
+
+def model_problem_ui(name: str, path: pathlib.Path, problem: str) -> None:
+    """Which model file cannot be used and why; how to get a working one back."""
+    st.error(problem)
+    if path == user_model_path(name):
+        st.caption(
+            f"Press **Restore shipped model** below to delete it and use the shipped "
+            f"{MODEL_LABELS[name]} again, or train a new one."
+        )
 
 
 def model_facts(info: dict) -> list[str]:
@@ -320,22 +331,39 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
     image = mnist_image_ui(drawing)
     if image is None:
         return
-    predictor, problem = predictor_for(name)
+    answering, predictor = answering_model(name)
     if predictor is None:
-        st.info(problem)
         return
     probabilities = predictor.probabilities(image)
     answer_column, other_column, preview_column = st.columns([4, 3, 3])
     with answer_column:
-        st.markdown(answer_html(MODEL_LABELS[name], probabilities), unsafe_allow_html=True)
-    with other_column:
-        other_answer_ui(other_model(name), image)
+        st.markdown(answer_html(MODEL_LABELS[answering], probabilities), unsafe_allow_html=True)
+    if answering == name:  # after a fallback the other model is the broken one
+        with other_column:
+            other_answer_ui(other_model(name), image)
     with preview_column:
         st.image(
             enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
             output_format="PNG",
         )  # fmt: skip
     st.altair_chart(probability_chart(probabilities), width="stretch")
+
+
+def answering_model(name: str) -> tuple[str, inference.Predictor | None]:
+    """The chosen model, else the other one when the chosen one cannot be loaded (said why)."""
+    predictor, problem = predictor_for(name)
+    if predictor is not None:
+        return name, predictor
+    fallback = other_model(name)
+    fallback_predictor, fallback_problem = predictor_for(fallback)
+    if fallback_predictor is None:
+        st.error(f"Neither model can answer. {problem} {fallback_problem}")
+        return name, None
+    st.warning(
+        f"The {MODEL_LABELS[name]} cannot be used: {problem} "
+        f"Showing the {MODEL_LABELS[fallback]}'s answer instead."
+    )
+    return fallback, fallback_predictor
 
 
 def mnist_image_ui(drawing: np.ndarray | None) -> np.ndarray | None:
@@ -345,6 +373,8 @@ def mnist_image_ui(drawing: np.ndarray | None) -> np.ndarray | None:
         return None
     try:
         return preprocess.to_mnist(drawing)
+    except preprocess.FilledDrawingError as error:
+        st.info(str(error))
     except preprocess.BlankDrawingError:
         st.info(BLANK_HINT)
     except ValueError as error:

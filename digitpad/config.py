@@ -28,6 +28,10 @@ INK_THRESHOLD = 0.25  # ink darker than this fraction of full black counts as in
 MIN_INK_FRACTION = 0.0005  # less ink than this share of the image is "blank"
 MIN_INK_EXTENT = 0.04  # a drawing smaller than this share of the longer side is a speck
 SPECK_FRACTION = 0.02  # an ink blob under this share of all ink is noise
+# Ink over FILLED_FRACTION of a box spanning FILLED_SPAN of the image both ways is a filled
+# canvas, not a digit (an 8 stretched over the canvas with a 40 px pen covers 0.6 of its box).
+FILLED_FRACTION = 0.7
+FILLED_SPAN = 0.9
 STROKE_RATIO = 0.125  # MNIST's pen width is about 1/8 of the digit's longer side (measured)
 WORK_SIZE = 100  # the pen width is normalised on a drawing this many pixels across
 MIN_IMAGE_SIDE = 8

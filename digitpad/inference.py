@@ -2,12 +2,21 @@
 
 import json
 import pathlib
+import zipfile
+import zlib
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from digitpad import config, preprocess
+
+# What Keras, zipfile and h5py raise for damaged or foreign files (damage inside the zip
+# surfaces only while reading: a bad CRC, a broken deflate stream, an unexpected end).
+LOAD_ERRORS = (
+    OSError, ValueError, TypeError, KeyError, AttributeError, EOFError, zipfile.BadZipFile,
+    zlib.error,
+)  # fmt: skip
 
 
 def model_path(name: str, models_dir: pathlib.Path | str | None = None) -> pathlib.Path:
@@ -44,12 +53,35 @@ def load_model(path: pathlib.Path | str) -> keras.Model:
     if path.stat().st_size == 0:
         raise ValueError(f"{path}: the model file is empty.")
     try:
+        complete = zipfile.is_zipfile(path)
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the model file ({error.strerror}).") from error
+    if not complete:  # Keras would say "File not found", which misleads
+        raise ValueError(
+            f"{path}: not a readable Keras model (the file is truncated or not a .keras file)."
+        )
+    try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+    except LOAD_ERRORS as error:
         raise ValueError(f"{path}: not a readable Keras model ({error}).") from error
     if model.input_shape[1:] != config.INPUT_SHAPE or model.output_shape[1:] != (10,):
         raise ValueError(f"{path}: the model does not map 28x28 images to 10 digits.")
     return model
+
+
+def _checked_images(images) -> np.ndarray:
+    """Return (N, 28, 28) or (28, 28) images as float32, once their type and values are valid."""
+    array = np.asarray(images)
+    size = (config.IMAGE_SIZE, config.IMAGE_SIZE)
+    if array.dtype.kind not in "buif":  # bool, integers, floats
+        raise ValueError(f"Unsupported pixel type {array.dtype}: use floats in [0, 1].")
+    if array.ndim not in (2, 3) or array.shape[-2:] != size:
+        raise ValueError(f"Expected 28x28 images, got an array of shape {array.shape}.")
+    if not np.isfinite(array).all():
+        raise ValueError("The images hold NaN or infinite values.")
+    if array.size and (array.min() < 0 or array.max() > 1):
+        raise ValueError("The images must hold values between 0 and 1.")
+    return array.astype(np.float32)
 
 
 class Predictor:
@@ -73,14 +105,10 @@ class Predictor:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Return (N, 10) probabilities for (N, 28, 28) or one (28, 28) image in [0, 1]."""
-        batch = np.asarray(images, dtype=np.float32)
-        single = batch.shape == (config.IMAGE_SIZE, config.IMAGE_SIZE)
+        batch = _checked_images(images)
+        single = batch.ndim == 2
         if single:
             batch = batch[np.newaxis]
-        if batch.ndim != 3 or batch.shape[1:] != (config.IMAGE_SIZE, config.IMAGE_SIZE):
-            raise ValueError(f"Expected 28x28 images, got an array of shape {batch.shape}.")
-        if not np.isfinite(batch).all():
-            raise ValueError("The images hold NaN or infinite values.")
         output = self._forward(tf.constant(batch[..., np.newaxis])).numpy()
         return output[0] if single else output
 

@@ -7,20 +7,23 @@ from digitpad import config
 
 
 class BlankDrawingError(ValueError):
-    """The drawing holds no digit: no ink, or only a speck."""
+    """The drawing holds no digit: no ink, or only a dot or specks."""
+
+
+class FilledDrawingError(BlankDrawingError):
+    """The drawing is nearly all ink: no digit shape is left to read."""
 
 
 def to_mnist(image: np.ndarray) -> np.ndarray:
     """Return `image` as MNIST draws digits: (28, 28) float32 in [0, 1], white on black.
 
-    Accepts uint8 or float ([0, 1]) arrays: grayscale (H, W), RGB or RGBA (H, W, 3|4).
+    Accepts uint8, bool or float ([0, 1]) arrays: grayscale (H, W), RGB or RGBA (H, W, 3|4).
     Raises `BlankDrawingError` (a `ValueError`) when there is no digit to read.
     """
     ink = ink_map(image)
     _, mask = cv2.threshold(ink, round(config.INK_THRESHOLD * 255) - 1, 1, cv2.THRESH_BINARY)
-    if cv2.countNonZero(mask) < max(config.MIN_INK_FRACTION * mask.size, 1):
-        raise BlankDrawingError("The canvas is blank: draw a digit.")
-    mask = _crop(_without_specks(_crop(mask)))
+    _check_ink_amount(mask)
+    mask = _crop(_without_specks(_crop(mask), config.MIN_INK_EXTENT * max(ink.shape)))
     stroke_width, thickest = _thickness(mask)
     if max(mask.shape) < max(config.MIN_INK_EXTENT * max(ink.shape), 1.5 * thickest):
         raise BlankDrawingError("The drawing is only a dot: draw a digit.")
@@ -80,11 +83,29 @@ def _as_uint8(image: np.ndarray) -> np.ndarray:
     raise ValueError(f"Unsupported pixel type {image.dtype}: use uint8 or float in [0, 1].")
 
 
-def _without_specks(mask: np.ndarray) -> np.ndarray:
-    """Drop specks of noise: ink blobs that are tiny next to the whole drawing."""
+def _check_ink_amount(mask: np.ndarray) -> None:
+    """Refuse a 0/1 mask with almost no ink, or one nearly covered with ink."""
+    inked = cv2.countNonZero(mask)
+    if inked < max(config.MIN_INK_FRACTION * mask.size, 1):
+        raise BlankDrawingError("The canvas is blank: draw a digit.")
+    _, _, width, height = cv2.boundingRect(mask)
+    spans_image = min(width / mask.shape[1], height / mask.shape[0]) >= config.FILLED_SPAN
+    if spans_image and inked > config.FILLED_FRACTION * width * height:
+        raise FilledDrawingError("The canvas is filled with ink: clear it and draw a digit.")
+
+
+def _without_specks(mask: np.ndarray, speck_size: float) -> np.ndarray:
+    """Drop specks of noise: ink blobs that are tiny next to the whole drawing.
+
+    Raises `BlankDrawingError` when every blob is smaller than `speck_size` pixels across.
+    """
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = areas >= config.SPECK_FRACTION * areas.sum()
+    extents = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    if extents.max() < speck_size:
+        raise BlankDrawingError("The drawing is only a dot or specks: draw a digit.")
+    # The largest blob always stays: many equal blobs must not all count as noise.
+    keep = areas >= min(config.SPECK_FRACTION * areas.sum(), areas.max())
     if keep.all():
         return mask
     return np.concatenate([[0], keep]).astype(np.uint8)[labels]
