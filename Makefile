@@ -5,6 +5,7 @@
 #   make lint     ruff check + ruff format --check
 #   make format   apply ruff fixes and formatting
 #   make bench    time preprocessing and inference of the shipped models
+#   make bench-browser  time the app in a real browser: pen release → answer, cold start, 10 sessions
 #   make models   retrain both shipped models on MNIST (DIGITPAD_MNIST=../shared/data/mnist)
 #   make clean    remove caches and test artifacts (distclean also removes .venv)
 
@@ -18,7 +19,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint format bench models chromium venv deps dev-deps clean distclean
+.PHONY: help run test lint format bench bench-browser models chromium venv deps dev-deps clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -62,9 +63,12 @@ test: $(DEV_STAMP) chromium
 bench: $(RUNTIME_STAMP)
 	$(BIN)/python -m digitpad bench
 
+bench-browser: $(DEV_STAMP) chromium
+	$(BIN)/python -m digitpad.browser_bench --write-readme
+
 models: $(RUNTIME_STAMP)
-	$(BIN)/python -m digitpad train --model mlp --data $(DIGITPAD_MNIST)
-	$(BIN)/python -m digitpad train --model cnn --data $(DIGITPAD_MNIST)
+	$(BIN)/python -m digitpad train --model mlp --epochs 40 --validation-split 0 --data $(DIGITPAD_MNIST)
+	$(BIN)/python -m digitpad train --model cnn --epochs 30 --validation-split 0 --data $(DIGITPAD_MNIST)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .hypothesis test-artifacts

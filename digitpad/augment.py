@@ -30,7 +30,7 @@ class Style:
 
 STYLES = (
     Style(digit=1, chance=0.7, at_top=True, angle_degrees=(20.0, 50.0), length=(0.35, 0.7)),
-    Style(digit=9, chance=0.5, at_top=False, angle_degrees=(0.0, 40.0), length=(0.2, 0.4)),
+    Style(digit=9, chance=0.6, at_top=False, angle_degrees=(0.0, 40.0), length=(0.2, 0.45)),
 )
 
 _SIZE = config.IMAGE_SIZE
