@@ -45,13 +45,17 @@ PENDIGITS_EVAL_COUNT = 2000  # replayed drawings used for the drawn-digit accura
 
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
-    """Hyperparameters of one training run."""
+    """Hyperparameters of one training run; the defaults are the app's fast recipe.
+
+    The CNN reaches 99.0 % MNIST test accuracy after 4 of these 5 epochs (see the README's
+    benchmark). The shipped models train longer, with augmentation (see `make models`).
+    """
 
     model_name: str = "cnn"
-    epochs: int = 3
+    epochs: int = 5
     batch_size: int = 128
-    learning_rate: float = 0.003
+    learning_rate: float = 0.005
     optimizer: str = "adam"
     validation_split: float = 0.1
-    augment: bool = True
+    augment: bool = False
     seed: int = SEED
