@@ -4,24 +4,19 @@ import contextlib
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 
 import numpy as np
 
 from digitpad import config, data, inference, training
+from digitpad.browser_bench import free_port, wait_until_healthy
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 TINY_TRAINING_IMAGES = 4000  # enough for a model that reads most clear digits
 TINY_TEST_IMAGES = 1000
-SERVER_START_SECONDS = 90.0
-HEALTH_POLL_SECONDS = 0.25
 GATE_SECONDS = 120.0  # longest a gated training waits to be released
 
 _tiny_models: dict[str, pathlib.Path] = {}  # trained once per test session, then copied
@@ -86,13 +81,6 @@ def install_models(models: dict[str, pathlib.Path], directory: pathlib.Path) -> 
         shutil.copy2(inference.sidecar_path(path), directory / path.with_suffix(".json").name)
 
 
-def free_port() -> int:
-    """A TCP port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(environment: dict[str, str], log_path: pathlib.Path):
     """Run `streamlit run streamlit_app.py` on a free port; yield its URL once it is healthy."""
@@ -118,22 +106,6 @@ def streamlit_server(environment: dict[str, str], log_path: pathlib.Path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, log_path: pathlib.Path) -> None:
-    """Poll the health endpoint until it answers, the server dies, or the deadline passes."""
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(HEALTH_POLL_SECONDS)  # polling with a deadline, not a fixed wait
-    raise RuntimeError(f"streamlit did not become healthy in time:\n{log_path.read_text()}")
 
 
 @contextlib.contextmanager

@@ -6,9 +6,12 @@ those are missing, but *fail* under CI (``CI=true``), where they must always be 
 
 import os
 import pathlib
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Before digitpad.config reads it: no test touches the user's real ~/.digitpad.
+os.environ["DIGITPAD_HOME"] = tempfile.mkdtemp(prefix="digitpad-test-home-")
 
 import pytest
 

@@ -58,6 +58,7 @@ def app_home(tiny_model_files, tmp_path, monkeypatch):
     install_models(tiny_model_files, shipped)
     monkeypatch.setattr(config, "MODELS_DIR", shipped)
     monkeypatch.setattr(config, "USER_MODELS_DIR", user)
+    monkeypatch.setattr(config, "USER_DIR", user.parent)
     monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "no-pendigits"))
     monkeypatch.delenv("DIGITPAD_TRAIN_LIMIT", raising=False)
     started: list[jobs.TrainingJob] = []
