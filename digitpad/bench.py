@@ -162,13 +162,13 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str, path=config.README_PATH) -> bool:
-    """Replace the table between the README's bench markers; False if it has none."""
+def write_readme(text: str, path=config.README_PATH, start=TABLE_START, end=TABLE_END) -> bool:
+    """Replace the text between two README markers; False if it has none."""
     readme = path.read_text()
-    pattern = re.compile(re.escape(TABLE_START) + ".*?" + re.escape(TABLE_END), re.DOTALL)
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(readme):
         return False
-    path.write_text(pattern.sub(lambda _: f"{TABLE_START}\n{text}\n{TABLE_END}", readme))
+    path.write_text(pattern.sub(lambda _: f"{start}\n{text}\n{end}", readme))
     return True
 
 

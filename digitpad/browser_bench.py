@@ -21,7 +21,6 @@ import json
 import os
 import pathlib
 import platform
-import re
 import shutil
 import socket
 import subprocess
@@ -33,7 +32,7 @@ import urllib.request
 
 import numpy as np
 
-from digitpad import config, pendigits, preprocess
+from digitpad import bench, config, pendigits, preprocess
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -597,12 +596,7 @@ def table(figures: dict) -> str:
 
 def write_readme(text: str, path: pathlib.Path = config.README_PATH) -> bool:
     """Replace the text between the README's browser-bench markers; False if it has none."""
-    readme = path.read_text()
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.DOTALL)
-    if not pattern.search(readme):
-        return False
-    path.write_text(pattern.sub(lambda _: f"{README_START}\n{text}\n{README_END}", readme))
-    return True
+    return bench.write_readme(text, path, README_START, README_END)
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

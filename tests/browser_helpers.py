@@ -11,7 +11,7 @@ import threading
 import numpy as np
 
 from digitpad import config, data, inference, training
-from digitpad.browser_bench import free_port, wait_until_healthy
+from digitpad.browser_bench import free_port, stop_server, wait_until_healthy
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -100,12 +100,7 @@ def streamlit_server(environment: dict[str, str], log_path: pathlib.Path):
             wait_until_healthy(url, process, log_path)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(process)
 
 
 @contextlib.contextmanager

@@ -15,19 +15,12 @@ os.environ["DIGITPAD_HOME"] = tempfile.mkdtemp(prefix="digitpad-test-home-")
 
 import pytest
 
+from digitpad.browser_bench import CHROMIUM, CHROMIUM_ARGS
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_MNIST = SHARED_DATA / "mnist"
 DEFAULT_PENDIGITS = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-)
 
 
 def in_ci() -> bool:
