@@ -18,7 +18,17 @@ import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from digitpad import config, data, inference, jobs, preprocess, training
+from digitpad import (
+    collection,
+    config,
+    data,
+    inference,
+    jobs,
+    numbers,
+    preprocess,
+    saliency,
+    training,
+)
 
 TITLE = "digitpad"
 SUBTITLE = (
@@ -52,9 +62,19 @@ DRAWN_ACCURACY_HELP = (
 BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
 DRAW_TAB, TRAIN_TAB = "Draw", "Train"
 MODEL_KEY, PEN_KEY, CANVAS_KEY, TAB_KEY = "model", "pen_width", "canvas", "view"
+NUMBER_KEY, NUMBER_CANVAS_KEY, SALIENCY_KEY = "number_mode", "number_canvas", "saliency"
+NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT = 700, 280  # room for several digits side by side
+NUMBER_HINT = "Write a number on the wide canvas, leaving a little space between digits."
+BOX_COLOR = (230, 60, 40)  # digit boxes drawn over the number
+HEAT_WEIGHT = 0.6  # how strongly the heat map tints the 28 x 28 preview
 EPOCHS_KEY, BATCH_KEY, RATE_KEY, AUGMENT_KEY = "epochs", "batch_size", "learning_rate", "augment"
 TRAIN_BUTTON_KEY, STOP_BUTTON_KEY, RESTORE_BUTTON_KEY = "train", "stop", "restore"
 TRAIN_ERROR_KEY, SIDEBAR_ERROR_KEY = "train_error", "sidebar_error"
+CORRECTION_KEY, DELETE_KEY, IMPORT_KEY, IMPORTED_KEY = "correct", "delete", "import", "imported"
+COLLECTION_MESSAGE_KEY, COLLECTION_ERROR_KEY = "collection_message", "collection_error"
+INCLUDE_DRAWINGS_KEY = "include_drawings"
+GALLERY_LIMIT, GALLERY_COLUMNS = 40, 8  # the newest drawings shown in "Your drawings"
+EXPORT_NAME = "digitpad-drawings.zip"
 TABLE_FORMATS = {
     "Loss": st.column_config.NumberColumn(format="%.4f"),
     "Accuracy": st.column_config.NumberColumn(format="%.2f%%"),
@@ -161,6 +181,7 @@ def start_training() -> None:
         job_registry().start(
             current_settings(), images[:limit], labels[:limit], test_images=test_images,
             test_labels=test_labels, models_dir=config.USER_MODELS_DIR,
+            user_drawings=user_drawings_for_training(),
         )  # fmt: skip
     except ValueError as error:
         st.session_state[TRAIN_ERROR_KEY] = TrainingError(str(error), missing_data=False)
@@ -270,6 +291,10 @@ def training_settings_ui() -> None:
         "Augmentation", defaults.augment, key=AUGMENT_KEY,
         help="Random rotations, shifts, shears and pen widths make MNIST look drawn.",
     )  # fmt: skip
+    st.checkbox(
+        "Include my drawings", key=INCLUDE_DRAWINGS_KEY,
+        help="Mix in your saved drawings; a quarter is held out to measure how it reads you.",
+    )  # fmt: skip
 
 
 def training_buttons_ui(running: bool) -> None:
@@ -306,13 +331,73 @@ def restore_ui(name: str, running: bool) -> None:
 # -------------------------------------------------------------------------------- draw
 
 
+def number_ui(name: str, pen_width: int) -> None:
+    """Number mode: a wide canvas, each digit's box, 28 x 28 and answer, and the number."""
+    result = st_canvas(
+        stroke_width=pen_width, stroke_color="#000000", background_color="#ffffff",
+        update_streamlit=True, height=NUMBER_CANVAS_HEIGHT, width=NUMBER_CANVAS_WIDTH,
+        drawing_mode="freedraw", return_image_data=True, key=NUMBER_CANVAS_KEY,
+    )  # fmt: skip
+    _, predictor = answering_model(name)
+    if result.image_data is None or predictor is None:
+        st.info(NUMBER_HINT)
+        return
+    try:
+        reading = numbers.read_number(result.image_data, predictor)
+    except preprocess.BlankDrawingError:
+        st.info(NUMBER_HINT)
+        return
+    except ValueError as error:
+        st.error(f"Cannot read the drawing: {error}")
+        return
+    st.markdown(f"### The number: {reading.number}")
+    st.image(boxed_drawing(result.image_data, reading.boxes), caption="Where each digit is")
+    for column, image, digit, probabilities in zip(
+        st.columns(len(reading.digits)), reading.images, reading.digits, reading.probabilities,
+        strict=True,
+    ):  # fmt: skip
+        column.image(enlarged(image, GALLERY_SIZE * 2), output_format="PNG")
+        column.markdown(f"**{digit}** · {confidence(probabilities[digit])}")
+
+
+def boxed_drawing(drawing: np.ndarray, boxes: tuple) -> np.ndarray:
+    """A copy of the drawing (RGB) with a box around each digit."""
+    picture = np.ascontiguousarray(drawing[:, :, :3])
+    for left, top, width, height in boxes:
+        cv2.rectangle(picture, (left, top), (left + width, top + height), BOX_COLOR, 2)
+    return picture
+
+
+def saliency_ui(image: np.ndarray, predictor: inference.Predictor) -> None:
+    """The heat map of what mattered to the answer, over the 28 x 28, and the CNN's first maps."""
+    heat = saliency.occlusion_map(image, predictor)
+    colored = cv2.applyColorMap(enlarged(heat, PREVIEW_SIZE), cv2.COLORMAP_JET)[:, :, ::-1]
+    gray = cv2.cvtColor(enlarged(image, PREVIEW_SIZE), cv2.COLOR_GRAY2RGB)
+    st.image(
+        cv2.addWeighted(colored, HEAT_WEIGHT, gray, 1 - HEAT_WEIGHT, 0),
+        caption="Red: hiding this spot changes the answer most", output_format="PNG",
+    )  # fmt: skip
+    try:
+        maps = saliency.first_conv_maps(image, predictor.model)
+    except ValueError:  # the MLP has no convolution layer
+        return
+    with st.expander("First-layer feature maps"):
+        columns = st.columns(8)
+        for index, feature_map in enumerate(maps):
+            columns[index % 8].image(enlarged(feature_map, GALLERY_SIZE), output_format="PNG")
+
+
 def draw_ui(name: str, pen_width: int) -> None:
     """The Draw tab: the canvas, and beside it what both models make of the drawing."""
+    if st.toggle("Number", key=NUMBER_KEY, help="Write several digits on a wider canvas."):
+        number_ui(name, pen_width)
+        return
     with st.container(horizontal=True, gap="large"):
         with st.container(width=CANVAS_COLUMN_WIDTH):
             drawing = canvas_ui(pen_width)
         with st.container(width="stretch"):
             answer_ui(name, drawing)
+    collection_ui()
 
 
 def canvas_ui(pen_width: int) -> np.ndarray | None:
@@ -346,7 +431,10 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
             enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
             output_format="PNG",
         )  # fmt: skip
+        if st.toggle("What the model looked at", key=SALIENCY_KEY):
+            saliency_ui(image, predictor)
     st.altair_chart(probability_chart(probabilities), width="stretch")
+    correction_ui(drawing)
 
 
 def answering_model(name: str) -> tuple[str, inference.Predictor | None]:
@@ -547,6 +635,7 @@ def final_metrics_ui(snapshot: jobs.JobSnapshot) -> None:
     time_column.metric("Total time", format_duration(snapshot.elapsed))
     speeds = [epoch.images_per_second for epoch in snapshot.history]
     speed_column.metric("Images / s", f"{np.mean(speeds):,.0f}" if speeds else "–")
+    user_accuracy_ui(report)
 
 
 def history_ui(history: tuple[training.EpochReport, ...]) -> None:
@@ -705,6 +794,107 @@ def other_model(name: str) -> str:
 def with_default(options: tuple, default) -> list:
     """`options` with the default value added, sorted."""
     return sorted({*options, default})
+
+
+# ------------------------------------------------------------------------ your drawings
+
+
+def correction_ui(drawing: np.ndarray) -> None:
+    """A row of 0-9 buttons: one click saves the drawing with the digit it really is."""
+    st.caption("That's not it — it's …")
+    for digit, column in enumerate(st.columns(config.NUM_CLASSES, gap="small")):
+        column.button(str(digit), key=f"{CORRECTION_KEY}_{digit}", width="stretch",
+                      on_click=save_correction, args=(drawing, digit))  # fmt: skip
+    message = st.session_state.pop(COLLECTION_MESSAGE_KEY, None)
+    if message:
+        st.success(message)
+
+
+def save_correction(drawing: np.ndarray, digit: int) -> None:
+    """Correction button: add the drawing to the user's collection with `digit`."""
+    try:
+        collection.add(drawing, digit)
+        total = len(collection.entries())
+    except (ValueError, OSError) as error:
+        st.session_state[COLLECTION_ERROR_KEY] = f"Cannot save the drawing: {error}"
+        return
+    st.session_state[COLLECTION_MESSAGE_KEY] = (
+        f"Saved as a {digit}: {total} drawing{'s' if total != 1 else ''} in your collection."
+    )
+
+
+def delete_drawing(entry_id: str) -> None:
+    """Delete button of the gallery."""
+    try:
+        collection.delete(entry_id)
+    except (ValueError, OSError) as error:
+        st.session_state[COLLECTION_ERROR_KEY] = f"Cannot delete the drawing: {error}"
+
+
+def collection_ui() -> None:
+    """The "Your drawings" expander: the gallery, export and import."""
+    error = st.session_state.pop(COLLECTION_ERROR_KEY, None)
+    if error:
+        st.error(error)
+    try:
+        listed = collection.entries()
+        images, _ = collection.load_arrays()
+    except (ValueError, OSError) as problem:
+        st.error(f"Cannot read your drawings: {problem}")
+        return
+    counts = np.bincount([entry.label for entry in listed], minlength=config.NUM_CLASSES)
+    with st.expander(f"Your drawings ({len(listed)})"):
+        st.caption("Per digit: " + ", ".join(f"{d}: {n}" for d, n in enumerate(counts)))
+        drawings_gallery_ui(listed[-GALLERY_LIMIT:], images[-GALLERY_LIMIT:])
+        drawings_transfer_ui(bool(listed))
+
+
+def drawings_gallery_ui(listed: list, images: np.ndarray) -> None:
+    """The latest drawings as 28 x 28 thumbnails, each with its digit and a delete button."""
+    for start in range(0, len(listed), GALLERY_COLUMNS):
+        columns = st.columns(GALLERY_COLUMNS)
+        for offset, column in enumerate(columns[: len(listed) - start]):
+            entry = listed[start + offset]
+            column.image(enlarged(images[start + offset], GALLERY_SIZE), caption=str(entry.label))
+            column.button("Delete", key=f"{DELETE_KEY}_{entry.id}", on_click=delete_drawing,
+                          args=(entry.id,))  # fmt: skip
+
+
+def drawings_transfer_ui(has_drawings: bool) -> None:
+    """Export the collection as a zip; import one (within the server's upload cap)."""
+    export_column, import_column = st.columns(2)
+    export_column.download_button(
+        "Export (zip)", data=collection.export_zip() if has_drawings else b"",
+        file_name=EXPORT_NAME, mime="application/zip", disabled=not has_drawings,
+    )  # fmt: skip
+    uploaded = import_column.file_uploader("Import (zip)", type=["zip"], key=IMPORT_KEY)
+    if uploaded is None or st.session_state.get(IMPORTED_KEY) == uploaded.file_id:
+        return
+    st.session_state[IMPORTED_KEY] = uploaded.file_id  # a rerun keeps the file: import once
+    try:
+        added = collection.import_zip(uploaded.getvalue())
+    except (ValueError, OSError) as error:
+        st.error(f"Cannot import {uploaded.name}: {error}")
+        return
+    st.session_state[COLLECTION_MESSAGE_KEY] = f"Imported {added} new drawings."
+    st.rerun()
+
+
+def user_drawings_for_training() -> tuple[np.ndarray, np.ndarray] | None:
+    """The user's drawings when "Include my drawings" is ticked and there are some."""
+    if not st.session_state.get(INCLUDE_DRAWINGS_KEY):
+        return None
+    images, labels = collection.load_arrays()
+    return (images, labels) if len(images) else None
+
+
+def user_accuracy_ui(report: jobs.Evaluation | None) -> None:
+    """Accuracy on the user's held-out drawings, when the training mixed them in."""
+    if report is not None and report.user_accuracy is not None:
+        st.caption(
+            f"Your held-out drawings: {percent(report.user_accuracy)} of "
+            f"{report.user_held_out} read right."
+        )
 
 
 # -------------------------------------------------------------------------------- main

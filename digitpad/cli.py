@@ -1,4 +1,4 @@
-"""Command line: `python -m digitpad train|evaluate|predict|bench`.
+"""Command line: `python -m digitpad train|evaluate|predict|bench|bench-numbers`.
 
 TensorFlow is imported inside the commands, so `--help` and argument errors stay fast.
 """
@@ -58,7 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
     bench.set_defaults(command=run_bench)
+    _add_bench_numbers_parser(commands)
     return parser
+
+
+def _add_bench_numbers_parser(commands) -> None:
+    """The `bench-numbers` subcommand."""
+    bench = commands.add_parser("bench-numbers", help="accuracy on composed multi-digit numbers")
+    bench.add_argument(
+        "--count", type=int, default=300, help="numbers per gap style (default: %(default)s)"
+    )
+    bench.add_argument(
+        "--model", default="cnn", choices=config.MODEL_NAMES, help="default: %(default)s"
+    )
+    bench.add_argument(
+        "--pendigits", type=pathlib.Path, metavar="PATH", help="UNIPEN pendigits file"
+    )
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.set_defaults(command=run_bench_numbers)
 
 
 def _add_train_parser(commands) -> None:
@@ -121,6 +138,9 @@ def _add_predict_parser(commands) -> None:
     )
     _add_models_dir_argument(predict)
     predict.add_argument("--json", action="store_true", help="print one JSON object per image")
+    predict.add_argument(
+        "--number", action="store_true", help="read a number of several digits in each image"
+    )
     predict.set_defaults(command=run_predict)
 
 
@@ -384,9 +404,14 @@ def run_predict(arguments: argparse.Namespace) -> int:
     predictor, _ = _load_predictor(arguments.model, arguments.models_dir)
     failed = False
     for path in image_paths:
-        result = predict_file(predictor, path)
+        if arguments.number:
+            result = read_number_file(predictor, path)
+            text = format_number(result)
+        else:
+            result = predict_file(predictor, path)
+            text = format_prediction(result)
         failed = failed or "error" in result
-        print(json.dumps(result) if arguments.json else format_prediction(result), flush=True)
+        print(json.dumps(result) if arguments.json else text, flush=True)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -432,6 +457,31 @@ def predict_file(predictor, path: pathlib.Path) -> dict:
         "digit": int(probabilities.argmax()),
         "probabilities": [round(float(value), PROBABILITY_DECIMALS) for value in probabilities],
     }
+
+
+def read_number_file(predictor, path: pathlib.Path) -> dict:
+    """The number read in one image file as a JSON-ready dict, with an "error" if it failed."""
+    from PIL import Image
+
+    from digitpad import numbers
+
+    try:
+        reading = numbers.read_number(read_image(path), predictor)
+    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
+        return {"path": str(path), "number": None, "error": _describe_image_error(error)}
+    return {
+        "path": str(path),
+        "number": reading.number,
+        "digits": list(reading.digits),
+        "boxes": [list(box) for box in reading.boxes],
+    }
+
+
+def format_number(result: dict) -> str:
+    """`path: 407`, or `path: error: reason`."""
+    if "error" in result:
+        return f"{result['path']}: error: {result['error']}"
+    return f"{result['path']}: {result['number']}"
 
 
 def read_image(path: pathlib.Path):
@@ -485,3 +535,26 @@ def run_bench(arguments: argparse.Namespace) -> int:
         return bench.run(json_output=arguments.json, quick=arguments.quick)
     except ValueError as error:  # a missing or broken model, say
         raise CommandError(str(error)) from error
+
+
+def run_bench_numbers(arguments: argparse.Namespace) -> int:
+    """Print digit and whole-number accuracy on composed numbers (digitpad.evaluation)."""
+    from digitpad import evaluation
+
+    if arguments.count < 1:
+        raise CommandError("--count must be at least 1.")
+    predictor, _ = _load_predictor(arguments.model, None)
+    try:
+        report = evaluation.number_accuracy(predictor, arguments.count, path=arguments.pendigits)
+    except ValueError as error:  # a missing or malformed pendigits file
+        raise CommandError(str(error)) from error
+    if arguments.json:
+        print(json.dumps(report))
+        return EXIT_OK
+    for gap_style, figures in report.items():
+        print(
+            f"{gap_style:>8}: {figures['number_accuracy']:.1%} of {figures['numbers']} numbers "
+            f"right, {figures['digit_accuracy']:.1%} of digits, "
+            f"{figures['segmented_right']:.1%} split into the right number of digits"
+        )
+    return EXIT_OK

@@ -13,12 +13,13 @@ import time
 import keras
 import numpy as np
 
-from digitpad import config, evaluation, inference, pendigits, training
+from digitpad import config, evaluation, inference, pendigits, personalize, training
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 ACTIVE_STATUSES = (QUEUED, RUNNING)
 MISCLASSIFIED_COUNT = 20  # misclassified test digits kept for the gallery
 DRAWN_EVAL_COUNT = 300  # replayed pen-written digits for a trained model's drawn accuracy
+USER_SHARE = 0.02  # the user's drawings, repeated, make this share of a training's images
 TRAINING_STAGE = "Training"
 TESTING_STAGE = "Testing"
 SAVING_STAGE = "Saving"
@@ -38,6 +39,8 @@ class Evaluation:
     misclassified_predictions: np.ndarray  # (K,) predicted digits
     drawn_accuracy: float | None = None
     test_images: int = 0
+    user_accuracy: float | None = None  # on the user's held-out drawings, when mixed in
+    user_held_out: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +87,11 @@ class TrainingJob:
         test_labels: np.ndarray | None = None,
         models_dir: pathlib.Path | str | None = None,
         drawn_count: int = DRAWN_EVAL_COUNT,
+        user_drawings: tuple[np.ndarray, np.ndarray] | None = None,
     ):
+        self.user_held_out = None
+        if user_drawings is not None and len(user_drawings[0]):
+            images, labels = self._mix_user_drawings(settings, images, labels, *user_drawings)
         training.validate(settings, len(images))
         self.settings = settings
         self.images, self.labels = images, labels
@@ -104,6 +111,14 @@ class TrainingJob:
         }  # fmt: skip
         self.started_at = time.time()
         self._clock_start = time.perf_counter()
+
+    def _mix_user_drawings(self, settings, images, labels, user_images, user_labels) -> tuple:
+        """Hold out part of the user's drawings; mix the rest into the training images."""
+        rng = np.random.default_rng(settings.seed)
+        train_part, held_part = personalize.held_out_split(len(user_images), rng)
+        self.user_held_out = (user_images[held_part], user_labels[held_part])
+        return personalize.mix_in(images, labels, user_images[train_part],
+                                  user_labels[train_part], rng, USER_SHARE)  # fmt: skip
 
     def start(self) -> "TrainingJob":
         """Start the training thread; return the job."""
@@ -192,7 +207,14 @@ class TrainingJob:
         """Test the model on the MNIST test images, when the job has them."""
         if self.test_images is None or self.test_labels is None or not len(self.test_images):
             return None
-        return evaluate(predictor, self.test_images, self.test_labels, self.drawn_count)
+        report = evaluate(predictor, self.test_images, self.test_labels, self.drawn_count)
+        if self.user_held_out is None or not len(self.user_held_out[0]):
+            return report
+        held_images, held_labels = self.user_held_out
+        probabilities = evaluation.predict_images(predictor, held_images)
+        user_accuracy = evaluation.accuracy(probabilities, held_labels)
+        return dataclasses.replace(report, user_accuracy=user_accuracy,
+                                   user_held_out=len(held_images))  # fmt: skip
 
 
 def evaluate(

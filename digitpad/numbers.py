@@ -1,0 +1,176 @@
+"""Read a number of several digits from one wide drawing, digit by digit."""
+
+import dataclasses
+import itertools
+
+import cv2
+import numpy as np
+
+from digitpad import config, preprocess
+from digitpad.inference import Predictor
+
+# Two pieces whose horizontal extents share more than this share of the narrower one are one
+# digit: the detached bar of a 5 or a 7, the two strokes of a 4.
+OVERLAP_FRACTION = 0.5
+SMALL_FRACTION = 0.35  # a piece under this share of the tallest piece's height is small...
+CLOSE_FRACTION = 0.25  # ...and joins a digit closer than this share of that height
+SPECK_FRACTION = 0.1  # a piece under this share of the tallest piece's height is a speck
+SEGMENT_MARGIN = 4  # background pixels kept around each digit's ink, so to_mnist sees a border
+WIDE_RATIO = 1.5  # a segment wider than this times its height holds touching digits...
+DIGIT_RATIO = 0.75  # ...each about this times the height wide
+CUT_WINDOW = 0.25  # a cut is searched this share of a digit's width either side of its guess
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """One digit's place in the drawing: box (x, y, w, h) in pixels, and its ink only.
+
+    `image` is uint8, 255 where the ink is darkest, on a black margin of SEGMENT_MARGIN px.
+    """
+
+    box: tuple[int, int, int, int]
+    image: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class NumberReading:
+    """What a model reads in a wide drawing: the digits left to right and how it got them."""
+
+    digits: tuple[int, ...]
+    probabilities: np.ndarray  # (N, 10)
+    boxes: tuple[tuple[int, int, int, int], ...]
+    images: np.ndarray  # (N, 28, 28), each digit as the model saw it
+
+    @property
+    def number(self) -> str:
+        """The digits as one string, e.g. "407"."""
+        return "".join(str(digit) for digit in self.digits)
+
+
+def segment(image: np.ndarray) -> list[Segment]:
+    """Split a drawing into its digits, left to right.
+
+    Touching digits are one blob of ink: it is cut at its thinnest columns only when it is
+    much wider than tall, so two touching digits often stay one segment.
+    """
+    ink = preprocess.ink_map(image)
+    _, mask = cv2.threshold(ink, round(config.INK_THRESHOLD * 255) - 1, 1, cv2.THRESH_BINARY)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    boxes = [tuple(int(value) for value in row[:4]) for row in stats[1:]]
+    groups = _merged_groups(boxes)
+    segments = []
+    for members in groups:
+        box = _union_box([boxes[index] for index in members])
+        segments.append(Segment(box, _segment_ink(ink, labels, members, box)))
+    segments = [part for piece in segments for part in _split_touching(piece)]
+    return sorted(segments, key=lambda piece: piece.box[0] + piece.box[2] / 2)
+
+
+def _split_touching(piece: Segment) -> list[Segment]:
+    """Cut a segment much wider than tall into digits, at the columns with the least ink."""
+    left, top, width, height = piece.box
+    if width <= WIDE_RATIO * height:
+        return [piece]
+    count = max(2, round(width / (DIGIT_RATIO * height)))
+    ink = piece.image[SEGMENT_MARGIN:-SEGMENT_MARGIN, SEGMENT_MARGIN:-SEGMENT_MARGIN]
+    column_ink = (ink >= round(config.INK_THRESHOLD * 255)).sum(axis=0)
+    reach = max(round(CUT_WINDOW * width / count), 1)
+    cuts = [0]
+    for index in range(1, count):
+        guess = round(index * width / count)
+        low, high = max(guess - reach, cuts[-1] + 1), min(guess + reach, width - 1)
+        if low < high:
+            cuts.append(low + int(np.argmin(column_ink[low:high])))
+    cuts.append(width)
+    parts = [_part(ink, left, top, start, end) for start, end in itertools.pairwise(cuts)]
+    return [part for part in parts if part is not None]
+
+
+def _part(ink: np.ndarray, left: int, top: int, start: int, end: int) -> Segment | None:
+    """The columns `start` to `end` of a segment's ink as a segment, or None if inkless."""
+    window = ink[:, start:end]
+    rows = np.flatnonzero(window.max(axis=1) >= round(config.INK_THRESHOLD * 255))
+    if rows.size == 0:
+        return None
+    cropped = window[rows[0] : rows[-1] + 1]
+    box = (left + start, top + int(rows[0]), end - start, int(rows[-1] - rows[0] + 1))
+    return Segment(box, np.pad(cropped, SEGMENT_MARGIN))
+
+
+def _merged_groups(boxes: list[tuple[int, int, int, int]]) -> list[list[int]]:
+    """Group the pieces' indices into digits: overlapping in x, or small and close."""
+    if not boxes:
+        return []
+    tallest = max(height for _, _, _, height in boxes)
+    groups = [
+        [index] for index, box in enumerate(boxes) if max(box[2:]) >= SPECK_FRACTION * tallest
+    ]
+    merged = True
+    while merged:
+        merged = False
+        for first in range(len(groups)):
+            for second in range(first + 1, len(groups)):
+                if _belong_together(boxes, groups[first], groups[second], tallest):
+                    groups[first] += groups.pop(second)
+                    merged = True
+                    break
+            if merged:
+                break
+    return groups
+
+
+def _belong_together(boxes: list, first: list[int], second: list[int], tallest: int) -> bool:
+    """Whether two groups of pieces are parts of one digit."""
+    left_box = _union_box([boxes[index] for index in first])
+    right_box = _union_box([boxes[index] for index in second])
+    overlap = min(left_box[0] + left_box[2], right_box[0] + right_box[2]) - max(
+        left_box[0], right_box[0]
+    )
+    if overlap > OVERLAP_FRACTION * min(left_box[2], right_box[2]):
+        return True
+    small = min(max(left_box[2:]), max(right_box[2:])) < SMALL_FRACTION * tallest
+    return small and _box_distance(left_box, right_box) < CLOSE_FRACTION * tallest
+
+
+def _box_distance(first: tuple, second: tuple) -> float:
+    """The shortest distance between two boxes (0 when they overlap)."""
+    gap_x = max(first[0] - (second[0] + second[2]), second[0] - (first[0] + first[2]), 0)
+    gap_y = max(first[1] - (second[1] + second[3]), second[1] - (first[1] + first[3]), 0)
+    return float(np.hypot(gap_x, gap_y))
+
+
+def _union_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    """The smallest box (x, y, w, h) holding all `boxes`."""
+    left = min(box[0] for box in boxes)
+    top = min(box[1] for box in boxes)
+    right = max(box[0] + box[2] for box in boxes)
+    bottom = max(box[1] + box[3] for box in boxes)
+    return left, top, right - left, bottom - top
+
+
+def _segment_ink(ink: np.ndarray, labels: np.ndarray, members: list[int], box: tuple) -> np.ndarray:
+    """The ink of the pieces `members` inside `box`, other digits' ink left out."""
+    left, top, width, height = box
+    window = labels[top : top + height, left : left + width]
+    own = np.isin(window, np.asarray(members) + 1)  # label 0 is the background
+    return np.pad(np.where(own, ink[top : top + height, left : left + width], 0), SEGMENT_MARGIN)
+
+
+def read_number(image: np.ndarray, predictor: Predictor) -> NumberReading:
+    """Read every digit of a drawing, left to right, with one batched prediction.
+
+    Raises `preprocess.BlankDrawingError` when the drawing holds no digit.
+    """
+    boxes, images = [], []
+    for piece in segment(image):
+        try:
+            images.append(preprocess.to_mnist(piece.image))
+        except preprocess.BlankDrawingError:  # a dot or stray mark between digits
+            continue
+        boxes.append(piece.box)
+    if not images:
+        raise preprocess.BlankDrawingError("The canvas is blank: write a number.")
+    batch = np.stack(images)
+    probabilities = predictor.probabilities(batch)
+    digits = tuple(int(digit) for digit in probabilities.argmax(axis=1))
+    return NumberReading(digits, probabilities, tuple(boxes), batch)

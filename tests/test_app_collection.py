@@ -1,0 +1,58 @@
+"""The page's "That's not it" buttons, "Your drawings" gallery and "Include my drawings"."""
+# ruff: noqa: F811 (pytest fixtures imported from test_app are used as parameters)
+
+import numpy as np
+import pytest
+from test_app import (  # noqa: F401 (fixtures)
+    app_home,
+    canvas,
+    mnist_subset,
+    run_app,
+    seven,
+    small_mnist,
+    tiny_model_files,
+)
+
+from digitpad import collection, config
+
+
+@pytest.fixture
+def drawings_dir(app_home, tmp_path, monkeypatch):
+    """The user's collection, in tmp_path."""
+    monkeypatch.setattr(config, "USER_DIR", tmp_path / "home")
+    monkeypatch.delenv(collection.COLLECTION_ENV_VAR, raising=False)
+    return tmp_path / "home" / "collection"
+
+
+def test_a_correction_button_saves_the_drawing_with_that_digit(drawings_dir, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    app.button(key="correct_1").click().run()
+    assert not app.exception
+    assert [entry.label for entry in collection.entries(drawings_dir)] == [1]
+    assert "1 drawing in your collection" in app.success[0].value
+    assert app.expander[-1].label == "Your drawings (1)"
+
+
+def test_the_gallery_deletes_a_drawing(drawings_dir, canvas):
+    entry = collection.add(seven(), 7)
+    app = run_app()
+    assert app.expander[-1].label == "Your drawings (1)"
+    app.button(key=f"delete_{entry.id}").click().run()
+    assert not app.exception and collection.entries(drawings_dir) == []
+    assert app.expander[-1].label == "Your drawings (0)"
+
+
+def test_training_with_my_drawings_mixes_them_in(drawings_dir, canvas, small_mnist, app_home):
+    for label in (7, 7, 7, 7, 1, 1, 1, 1):
+        collection.add(seven(), label)
+    app = run_app()
+    app.checkbox(key="include_drawings").check()
+    app.number_input(key="epochs").set_value(1)
+    app.button(key="train").click().run()
+    assert not app.exception
+    job = app_home.jobs[-1]
+    assert job.join(120.0)
+    assert job.snapshot().evaluation.user_held_out == 2
+    assert len(job.images) > len(small_mnist[0][0])
+    assert np.isin(job.user_held_out[1], (1, 7)).all()

@@ -1,0 +1,125 @@
+"""Reading multi-digit numbers: segmentation, reading with the shipped CNN, the CLI."""
+
+import itertools
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from digitpad import cli, evaluation, numbers, pendigits, preprocess
+from digitpad.inference import Predictor
+
+WIDTH, HEIGHT = evaluation.NUMBER_CANVAS
+PEN = 12.0
+FIVE_BAR = [[(70, 60), (130, 60)]]  # the bar lifted off the body
+FIVE_BODY = [[(70, 82), (65, 140), (110, 140), (125, 180), (110, 215), (60, 215)]]
+FOUR = [[(290, 60), (250, 160), (345, 160)], [(320, 60), (320, 140)]]  # two strokes, apart
+SEVEN = [[(450, 60), (540, 60), (480, 220)]]
+
+
+def draw(strokes: list) -> np.ndarray:
+    """A wide white RGBA canvas with `strokes` (lists of x, y points) in black."""
+    arrays = [np.array(stroke, dtype=np.float64) for stroke in strokes]
+    gray = pendigits.render_gray(arrays, PEN, canvas_size=WIDTH)[:HEIGHT]
+    return np.stack([gray, gray, gray, np.full_like(gray, 255)], axis=-1)
+
+
+@pytest.fixture(scope="module")
+def cnn() -> Predictor:
+    return Predictor.load("cnn")
+
+
+def test_detached_bar_and_two_stroke_four_are_one_digit_each():
+    pieces = numbers.segment(draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN))
+    assert len(pieces) == 3
+    lefts = [piece.box[0] for piece in pieces]
+    assert lefts == sorted(lefts)
+    assert pieces[0].box[0] < 70 and pieces[0].box[1] < 60 < pieces[0].box[1] + pieces[0].box[3]
+    assert pieces[1].box[0] < 250 and pieces[1].box[0] + pieces[1].box[2] > 345
+    assert pieces[2].box[0] < 450 < 540 < pieces[2].box[0] + pieces[2].box[2]
+
+
+def test_segment_image_holds_only_its_own_ink():
+    # A long crossbar reaches into the 7's box: the 7's image must not carry it.
+    cross = [[(380, 60), (380, 220)], [(300, 150), (470, 150)]]
+    pieces = numbers.segment(draw(cross + SEVEN))
+    assert len(pieces) == 2
+    left, top, width, height = pieces[1].box
+    margin = numbers.SEGMENT_MARGIN
+    assert pieces[1].image.shape == (height + 2 * margin, width + 2 * margin)
+    assert left < 460
+    row = 150 - top + margin
+    assert pieces[1].image[row - 3 : row + 4, margin : 460 - left + margin].max() == 0
+    assert pieces[1].image.max() == 255
+
+
+def test_specks_are_dropped():
+    speck = [[(650, 250), (651, 250)]]
+    pieces = numbers.segment(draw(SEVEN + speck))
+    assert len(pieces) == 1
+
+
+def test_touching_digits_stay_one_segment():
+    """Documented limit: touching digits no wider together than 1.5 x their height stay one."""
+    seven = [[(100, 60), (200, 60), (130, 220)]]
+    one_touching_the_seven = [[(200, 60), (200, 220)]]
+    assert len(numbers.segment(draw(seven + one_touching_the_seven))) == 1
+
+
+def test_a_blob_much_wider_than_tall_is_cut_into_digits():
+    canvas = np.full((HEIGHT, WIDTH), 255, np.uint8)
+    for center_x in (100, 180, 260, 340):  # four touching zeros
+        cv2.ellipse(canvas, (center_x, 140), (40, 60), 0, 0, 360, 0, 12)
+    pieces = numbers.segment(canvas)
+    assert len(pieces) >= 2
+    for first, second in itertools.pairwise(pieces):
+        assert first.box[0] + first.box[2] <= second.box[0]
+    assert pieces[0].box[0] <= 60 and pieces[-1].box[0] + pieces[-1].box[2] >= 380
+
+
+def test_blank_canvas_is_refused(cnn):
+    blank = draw([])
+    assert numbers.segment(blank) == []
+    with pytest.raises(preprocess.BlankDrawingError):
+        numbers.read_number(blank, cnn)
+
+
+def test_reading_gives_one_answer_per_segment(cnn):
+    reading = numbers.read_number(draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN), cnn)
+    assert len(reading.digits) == 3 and len(reading.boxes) == 3
+    assert reading.images.shape == (3, 28, 28)
+    assert reading.probabilities.shape == (3, 10)
+    assert np.allclose(reading.probabilities.sum(axis=1), 1.0, atol=1e-4)
+    assert reading.number == "".join(map(str, reading.digits))
+    assert reading.digits[0] == 5 and reading.digits[2] == 7
+
+
+def test_composed_numbers_are_mostly_read_right(cnn, pendigits_path):
+    report = evaluation.number_accuracy(cnn, count=30, path=pendigits_path)
+    assert report["apart"]["number_accuracy"] >= 0.8
+    assert report["apart"]["segmented_right"] >= 0.95
+    assert report["touching"]["numbers"] == 30
+
+
+def test_composed_gaps_follow_the_style(pendigits_path):
+    digits = pendigits.load_pendigits(pendigits_path)[:4]
+    rng = np.random.default_rng(0)
+    apart = evaluation.compose_number(digits, "apart", rng)
+    assert apart.shape == (HEIGHT, WIDTH)
+    assert len(numbers.segment(apart)) == 4
+    with pytest.raises(ValueError, match="gap_style"):
+        evaluation.compose_number(digits, "sideways", rng)
+
+
+def test_cli_predict_number(tmp_path, capsys):
+    path = tmp_path / "number.png"
+    cv2.imwrite(
+        str(path), cv2.cvtColor(draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN), cv2.COLOR_RGBA2GRAY)
+    )
+    assert cli.main(["predict", "--number", "--json", str(path)]) == cli.EXIT_OK
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["number"]) == 3 and len(result["boxes"]) == 3
+    assert result["digits"] == [int(digit) for digit in result["number"]]
+    assert cli.main(["predict", "--number", str(path)]) == cli.EXIT_OK
+    assert capsys.readouterr().out.strip() == f"{path}: {result['number']}"
