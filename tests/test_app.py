@@ -51,11 +51,10 @@ def mnist_subset(mnist_source):
     )
 
 
-@pytest.fixture
-def app_home(tiny_model_files, tmp_path, monkeypatch):
+def app_homes(model_files, tmp_path, monkeypatch):
     """Shipped models in tmp_path, an empty user folder, fresh caches; jobs stopped at the end."""
     shipped, user = tmp_path / "shipped", tmp_path / "home" / "models"
-    install_models(tiny_model_files, shipped)
+    install_models(model_files, shipped)
     monkeypatch.setattr(config, "MODELS_DIR", shipped)
     monkeypatch.setattr(config, "USER_MODELS_DIR", user)
     monkeypatch.setattr(config, "USER_DIR", user.parent)
@@ -75,6 +74,12 @@ def app_home(tiny_model_files, tmp_path, monkeypatch):
         job.stop()
         assert job.join(JOIN_SECONDS)
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_home(tiny_model_files, tmp_path, monkeypatch):
+    """The app's folders, with tiny trained models as the shipped ones."""
+    yield from app_homes(tiny_model_files, tmp_path, monkeypatch)
 
 
 @pytest.fixture

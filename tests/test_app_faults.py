@@ -5,16 +5,14 @@ says and which model answers, not how well. Paths point into tmp_path, never at 
 """
 
 import sys
-import types
 
 import numpy as np
 import pytest
-import streamlit as st
-from browser_helpers import BatchGate, install_models
+from browser_helpers import BatchGate
 from streamlit.testing.v1 import AppTest
-from test_app import FakeCanvas, markdown_text, run_app, seven, sidebar_caption
+from test_app import FakeCanvas, app_homes, markdown_text, run_app, seven, sidebar_caption
 
-from digitpad import config, data, inference, jobs, models, training
+from digitpad import config, data, inference, models, training
 
 RUN_SECONDS = 60
 JOIN_SECONDS = 120.0
@@ -36,27 +34,8 @@ def stand_in_models(tmp_path_factory) -> dict:
 
 @pytest.fixture
 def homes(stand_in_models, tmp_path, monkeypatch):
-    """Shipped models in tmp_path, an empty user folder, fresh caches; jobs stopped at the end."""
-    shipped, user = tmp_path / "shipped", tmp_path / "home" / "models"
-    install_models(stand_in_models, shipped)
-    monkeypatch.setattr(config, "MODELS_DIR", shipped)
-    monkeypatch.setattr(config, "USER_MODELS_DIR", user)
-    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "no-pendigits"))
-    monkeypatch.delenv("DIGITPAD_TRAIN_LIMIT", raising=False)
-    started: list[jobs.TrainingJob] = []
-    original_start = jobs.JobRegistry.start
-
-    def recording_start(self, *arguments, **options):
-        started.append(original_start(self, *arguments, **options))
-        return started[-1]
-
-    monkeypatch.setattr(jobs.JobRegistry, "start", recording_start)
-    st.cache_resource.clear()
-    yield types.SimpleNamespace(shipped=shipped, user=user, jobs=started)
-    for job in started:
-        job.stop()
-        assert job.join(JOIN_SECONDS)
-    st.cache_resource.clear()
+    """The app's folders, with untrained stand-ins as the shipped models."""
+    yield from app_homes(stand_in_models, tmp_path, monkeypatch)
 
 
 @pytest.fixture
