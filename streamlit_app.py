@@ -25,6 +25,7 @@ from digitpad import (
     inference,
     jobs,
     numbers,
+    photo,
     preprocess,
     saliency,
     training,
@@ -59,6 +60,9 @@ DRAWN_ACCURACY_HELP = (
     "Share of pen-written digits (UCI pendigits, replayed on the canvas) read right; "
     "– when that data was not at hand."
 )
+PHOTO_LABEL = "…or upload a photo of a digit"
+PHOTO_TYPES = ["png", "jpg", "jpeg"]
+PHOTO_KEY = "photo"
 BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
 DRAW_TAB, TRAIN_TAB = "Draw", "Train"
 MODEL_KEY, PEN_KEY, CANVAS_KEY, TAB_KEY = "model", "pen_width", "canvas", "view"
@@ -397,7 +401,39 @@ def draw_ui(name: str, pen_width: int) -> None:
             drawing = canvas_ui(pen_width)
         with st.container(width="stretch"):
             answer_ui(name, drawing)
+    photo_ui(name)
     collection_ui()
+
+
+def photo_ui(name: str) -> None:
+    """An uploaded photo or scan of a digit on paper: cleaned, then read by the model."""
+    uploaded = st.file_uploader(PHOTO_LABEL, type=PHOTO_TYPES, key=PHOTO_KEY)
+    if uploaded is None:
+        return
+    try:
+        cleaned = photo.clean_photo(photo.load_photo(uploaded.getvalue()))
+    except ValueError as error:
+        st.error(f"Cannot read {uploaded.name}: {error}")
+        return
+    cleaned_column, answer_column = st.columns([1, 2])
+    cleaned_column.image(cleaned, caption="The photo, cleaned: what the model reads")
+    with answer_column:
+        photo_answer_ui(name, cleaned)
+
+
+def photo_answer_ui(name: str, cleaned: np.ndarray) -> None:
+    """The answer on a cleaned photo: the digit, its probabilities and the 28 x 28 input."""
+    image = mnist_image_ui(cleaned)
+    answering, predictor = answering_model(name)
+    if image is None or predictor is None:
+        return
+    probabilities = predictor.probabilities(image)
+    st.markdown(answer_html(MODEL_LABELS[answering], probabilities), unsafe_allow_html=True)
+    st.image(
+        enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
+        output_format="PNG",
+    )  # fmt: skip
+    st.altair_chart(probability_chart(probabilities), width="stretch")
 
 
 def canvas_ui(pen_width: int) -> np.ndarray | None:

@@ -1,4 +1,4 @@
-"""Command line: `python -m digitpad train|evaluate|predict|bench|bench-numbers`.
+"""Command line: `python -m digitpad train|evaluate|predict|bench|bench-numbers|bench-photos`.
 
 TensorFlow is imported inside the commands, so `--help` and argument errors stay fast.
 """
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
     bench.set_defaults(command=run_bench)
     _add_bench_numbers_parser(commands)
+    _add_bench_photos_parser(commands)
     return parser
 
 
@@ -76,6 +77,22 @@ def _add_bench_numbers_parser(commands) -> None:
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.set_defaults(command=run_bench_numbers)
+
+
+def _add_bench_photos_parser(commands) -> None:
+    """The `bench-photos` subcommand."""
+    bench = commands.add_parser("bench-photos", help="accuracy on synthetic photos of paper")
+    bench.add_argument(
+        "--count", type=int, default=300, help="number of photos (default: %(default)s)"
+    )
+    bench.add_argument(
+        "--model", default="cnn", choices=config.MODEL_NAMES, help="default: %(default)s"
+    )
+    bench.add_argument(
+        "--pendigits", type=pathlib.Path, metavar="PATH", help="UNIPEN pendigits file"
+    )
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.set_defaults(command=run_bench_photos)
 
 
 def _add_train_parser(commands) -> None:
@@ -557,4 +574,23 @@ def run_bench_numbers(arguments: argparse.Namespace) -> int:
             f"right, {figures['digit_accuracy']:.1%} of digits, "
             f"{figures['segmented_right']:.1%} split into the right number of digits"
         )
+    return EXIT_OK
+
+
+def run_bench_photos(arguments: argparse.Namespace) -> int:
+    """Print accuracy on synthetic paper photos, with and without cleaning (digitpad.photo)."""
+    from digitpad import photo
+
+    if arguments.count < 1:
+        raise CommandError("--count must be at least 1.")
+    predictor, _ = _load_predictor(arguments.model, None)
+    try:
+        report = photo.photo_accuracy(predictor, arguments.count, path=arguments.pendigits)
+    except ValueError as error:  # a missing or malformed pendigits file, too large a count
+        raise CommandError(str(error)) from error
+    if arguments.json:
+        print(json.dumps(report))
+        return EXIT_OK
+    print(f"cleaned: {report['cleaned_accuracy']:.1%} of {report['photos']} photos right")
+    print(f"    raw: {report['raw_accuracy']:.1%} (the same photos without cleaning)")
     return EXIT_OK

@@ -1,0 +1,242 @@
+"""Read a digit from a photo or scan of paper: flatten the light, threshold, clean up."""
+
+import io
+import os
+import pathlib
+import warnings
+
+import cv2
+import numpy as np
+
+from digitpad import config, pendigits, preprocess
+from digitpad.inference import Predictor
+
+MAX_PHOTO_SIDE = 1000  # larger photos are scaled down to this many pixels on the longer side
+BACKGROUND_KERNEL = 0.2  # closing kernel that wipes the ink out, as a share of the longer side
+MIN_BACKGROUND_KERNEL = 15
+INK_CEILING = 200  # flattened pixels lighter than this are paper whatever Otsu says
+LINE_SPAN = 0.7  # a ruled line runs over at least this share of the image width
+LINE_SLOPE = 0.2  # ruled lines lean at most this much (about 11 degrees)
+LINE_ERASE = 0.012  # pen of the eraser that wipes a ruled line, as a share of the width
+SPECK_EXTENT = 0.02  # ink blobs smaller than this share of the longer side are dirt
+
+# Synthetic photos: paper, light and camera, all drawn at random within these bounds.
+PAPER_LEVELS = (150, 220)
+INK_LEVELS = (30, 90)
+PHOTO_SIDES = (280, 640)
+GRADIENT_STRENGTH = (0.05, 0.3)
+SHADOW_STRENGTH = (0.1, 0.35)
+RULED_CHANCE = 0.5
+LINE_SPACINGS = (0.15, 0.3)
+BLUR_SIGMAS = (0.5, 1.5)
+NOISE_SIGMAS = (2.0, 8.0)
+MAX_ROTATION = 8.0  # degrees
+JPEG_QUALITIES = (60, 92)
+
+
+def load_photo(source: bytes | str | os.PathLike) -> np.ndarray:
+    """The RGB (H, W, 3) uint8 pixels of an image file or its bytes, upright per EXIF.
+
+    Raises `ValueError` for files over the upload cap, images too large to decode safely,
+    and anything that is not an image.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    data = source if isinstance(source, bytes) else _read_capped(pathlib.Path(source))
+    if len(data) > config.MAX_UPLOAD_BYTES:
+        raise ValueError(f"The file is too big: the limit is {config.MAX_UPLOAD_BYTES:,} bytes.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                _check_pixels(image.size)
+                upright = ImageOps.exif_transpose(image)
+                return np.asarray(_on_white(upright))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ValueError("The image is too large to open safely.") from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise ValueError("The file is not an image Pillow can read.") from error
+
+
+def _read_capped(path: pathlib.Path) -> bytes:
+    """The bytes of `path`, reading no more than one byte past the upload cap."""
+    try:
+        with path.open("rb") as file:
+            return file.read(config.MAX_UPLOAD_BYTES + 1)
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the file ({error.strerror}).") from error
+
+
+def _check_pixels(size: tuple[int, int]) -> None:
+    """Refuse an image with more pixels than the app handles, before decoding it."""
+    width, height = size
+    if width * height > config.MAX_IMAGE_PIXELS:
+        raise ValueError(
+            f"The image is too large ({width}x{height} px); "
+            f"the limit is {config.MAX_IMAGE_PIXELS:,} pixels."
+        )
+
+
+def _on_white(image):
+    """An RGB Pillow image, transparent parts turned white."""
+    from PIL import Image
+
+    if not image.has_transparency_data:
+        return image.convert("RGB")
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, image.convert("RGBA")).convert("RGB")
+
+
+def clean_photo(image: np.ndarray) -> np.ndarray:
+    """Black ink on a white background (uint8, H x W) from a photo of a digit on paper.
+
+    Photos larger than MAX_PHOTO_SIDE are scaled down first; the result has that size.
+    """
+    gray = _scaled_down(_gray(image))
+    flat = _flattened(gray)
+    smooth = cv2.GaussianBlur(flat, (3, 3), 0)
+    otsu, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, ink = cv2.threshold(smooth, min(otsu, INK_CEILING), 1, cv2.THRESH_BINARY_INV)
+    ink = _without_specks(_without_ruled_lines(ink))
+    return np.where(ink > 0, 0, 255).astype(np.uint8)
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    """Gray uint8 pixels of a gray, RGB or RGBA uint8 photo."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
+        raise ValueError("Expected a photo as a uint8 image array.")
+    if image.ndim == 3 and image.shape[2] in (3, 4):
+        code = cv2.COLOR_RGB2GRAY if image.shape[2] == 3 else cv2.COLOR_RGBA2GRAY
+        return cv2.cvtColor(image, code)
+    if image.ndim != 2:
+        raise ValueError(f"Expected a gray or RGB photo, got an array of shape {image.shape}.")
+    if min(image.shape) < config.MIN_IMAGE_SIDE:
+        raise ValueError(f"The photo is too small ({image.shape[1]}x{image.shape[0]} px).")
+    return image
+
+
+def _scaled_down(gray: np.ndarray) -> np.ndarray:
+    """The photo at most MAX_PHOTO_SIDE pixels on its longer side."""
+    scale = MAX_PHOTO_SIDE / max(gray.shape)
+    if scale >= 1.0:
+        return gray
+    size = (max(round(gray.shape[1] * scale), 1), max(round(gray.shape[0] * scale), 1))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+
+
+def _flattened(gray: np.ndarray) -> np.ndarray:
+    """The photo divided by its paper's brightness: even light, paper near white."""
+    side = max(MIN_BACKGROUND_KERNEL, round(BACKGROUND_KERNEL * max(gray.shape))) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    # Closing replaces the thinner-than-the-kernel dark ink with the paper around it.
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    background = cv2.GaussianBlur(background, (side, side), 0).astype(np.float32)
+    flat = gray.astype(np.float32) / np.maximum(background, 1.0) * 255.0
+    return np.clip(flat, 0, 255).astype(np.uint8)
+
+
+def _without_ruled_lines(ink: np.ndarray) -> np.ndarray:
+    """Erase long, nearly horizontal lines that cross most of the image; mend the digit."""
+    width = ink.shape[1]
+    span = LINE_SPAN * width
+    found = cv2.HoughLinesP(ink * 255, 1, np.pi / 360, round(span), None, span, max(width // 50, 2))
+    if found is None:
+        return ink
+    lines = np.zeros_like(ink)
+    pen = max(3, round(LINE_ERASE * width))
+    for left, top, right, bottom in found.reshape(-1, 4):
+        if abs(bottom - top) <= LINE_SLOPE * abs(right - left):
+            cv2.line(lines, (int(left), int(top)), (int(right), int(bottom)), 1, pen)
+    erased = ink & (1 - lines)
+    # Where a digit's stroke crossed the line, ink above and below it joins up again.
+    vertical = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * pen + 1))
+    return erased | (cv2.morphologyEx(erased, cv2.MORPH_CLOSE, vertical) & lines)
+
+
+def _without_specks(ink: np.ndarray) -> np.ndarray:
+    """Drop ink blobs too small to be part of a digit."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count <= 1:
+        return ink
+    extents = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    keep = extents >= SPECK_EXTENT * max(ink.shape)
+    return np.concatenate([[0], keep]).astype(np.uint8)[labels]
+
+
+def read_photo(
+    image: np.ndarray, predictor: Predictor
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cleaned photo, its 28 x 28 MNIST image and the 10 digit probabilities."""
+    cleaned = clean_photo(image)
+    image28, probabilities = predictor.predict_drawing(cleaned)
+    return cleaned, image28, probabilities
+
+
+# ----------------------------------------------------------------- synthetic test photos
+
+
+def make_paper_photo(canvas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A gray uint8 "phone photo" of a canvas's black-on-white digit written on paper."""
+    side = int(rng.integers(*PHOTO_SIDES))
+    ink = 1.0 - cv2.resize(canvas, (side, side), interpolation=cv2.INTER_AREA) / 255.0
+    paper = np.full((side, side), rng.uniform(*PAPER_LEVELS), dtype=np.float64)
+    if rng.random() < RULED_CHANCE:
+        _rule_lines(paper, rng)
+    page = paper * (1.0 - ink) + rng.uniform(*INK_LEVELS) * ink
+    page = _rotated(page * _lighting(side, rng), rng)
+    page = cv2.GaussianBlur(page, (0, 0), rng.uniform(*BLUR_SIGMAS))
+    page = np.clip(page + rng.normal(0.0, rng.uniform(*NOISE_SIGMAS), page.shape), 0, 255)
+    quality = int(rng.integers(*JPEG_QUALITIES))
+    _, encoded = cv2.imencode(".jpg", page.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+
+
+def _rule_lines(paper: np.ndarray, rng: np.random.Generator) -> None:
+    """Draw a notebook's ruled lines, a little darker than the paper, across the page."""
+    side = paper.shape[0]
+    spacing = rng.uniform(*LINE_SPACINGS) * side
+    darkness = rng.uniform(0.6, 0.85)
+    thickness = int(rng.integers(1, 4))
+    for row in np.arange(rng.uniform(0, spacing), side, spacing):
+        cv2.line(paper, (0, round(row)), (side - 1, round(row)), paper[0, 0] * darkness, thickness)
+
+
+def _lighting(side: int, rng: np.random.Generator) -> np.ndarray:
+    """Light over the page: a gradient in a random direction times one soft shadow."""
+    rows, columns = np.mgrid[0:side, 0:side] / side
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = (np.cos(angle) * (columns - 0.5) + np.sin(angle) * (rows - 0.5)) * 2
+    light = 1.0 + rng.uniform(*GRADIENT_STRENGTH) * ramp / 2
+    center_row, center_column = rng.uniform(0, 1, size=2)
+    spread = rng.uniform(0.2, 0.5)
+    distance = (rows - center_row) ** 2 + (columns - center_column) ** 2
+    return light * (1.0 - rng.uniform(*SHADOW_STRENGTH) * np.exp(-distance / (2 * spread**2)))
+
+
+def _rotated(page: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The page turned by up to MAX_ROTATION degrees, edges filled with nearby paper."""
+    side = page.shape[0]
+    matrix = cv2.getRotationMatrix2D((side / 2, side / 2), rng.uniform(-1, 1) * MAX_ROTATION, 1.0)
+    return cv2.warpAffine(page, matrix, (side, side), borderMode=cv2.BORDER_REPLICATE)
+
+
+def photo_accuracy(predictor: Predictor, count: int = 300, seed: int = config.SEED,
+                   path=None) -> dict:  # fmt: skip
+    """Accuracy on synthetic paper photos of replayed pen digits, cleaned and not cleaned."""
+    rng = np.random.default_rng(seed)
+    right = {"cleaned": 0, "raw": 0}
+    for digit, placement in pendigits.replay_set(count, seed, path):
+        strokes = pendigits.place_strokes(digit, placement)
+        photo = make_paper_photo(pendigits.render_gray(strokes, placement.pen_width), rng)
+        right["cleaned"] += _guess(predictor, clean_photo(photo)) == digit.label
+        right["raw"] += _guess(predictor, photo) == digit.label
+    return {"photos": count, "cleaned_accuracy": right["cleaned"] / count,
+            "raw_accuracy": right["raw"] / count}  # fmt: skip
+
+
+def _guess(predictor: Predictor, image: np.ndarray) -> int | None:
+    """The most probable digit, or None when there is no digit to read."""
+    try:
+        return int(predictor.predict_drawing(image)[1].argmax())
+    except preprocess.BlankDrawingError:
+        return None

@@ -1,0 +1,85 @@
+"""The Draw tab's photo upload, through AppTest (a stand-in plays the uploaded file)."""
+
+import io
+import types
+
+import cv2
+import numpy as np
+import pytest
+import streamlit as st
+import test_app
+from PIL import Image
+from test_app import markdown_text, run_app
+
+from digitpad import config, inference, photo
+
+# The page's fixtures, shared with test_app.py.
+tiny_model_files, app_home, canvas = test_app.tiny_model_files, test_app.app_home, test_app.canvas
+
+
+def paper_seven() -> np.ndarray:
+    """A gray photo of a 7 on unevenly lit, ruled grey paper."""
+    columns = np.mgrid[0:300, 0:300][1] / 300
+    page = 190.0 * (1.0 - 0.3 * columns)
+    page[::60] *= 0.7  # ruled lines
+    cv2.polylines(page, [np.array([(90, 70), (210, 70), (130, 250)], np.int32)], False, 60.0, 16)
+    return cv2.GaussianBlur(page, (0, 0), 1.0).astype(np.uint8)
+
+
+def jpeg_bytes(gray: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(gray).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def upload(monkeypatch):
+    """Make the photo uploader return the file each test sets (other uploaders: nothing)."""
+    uploaded = types.SimpleNamespace(file=None)
+    real_uploader = st.file_uploader
+
+    def fake_uploader(label, *arguments, key=None, **options):
+        if key != "photo":
+            return real_uploader(label, *arguments, key=key, **options)
+        fake_uploader.options = {"label": label, **options}
+        if uploaded.file is None:
+            return None
+        return types.SimpleNamespace(name="digit.jpg", getvalue=lambda: uploaded.file)
+
+    monkeypatch.setattr(st, "file_uploader", fake_uploader)
+    uploaded.uploader = fake_uploader
+    return uploaded
+
+
+def test_the_draw_tab_offers_a_photo_upload(app_home, canvas, upload):
+    run_app()
+    assert upload.uploader.options["label"] == "…or upload a photo of a digit"
+    assert upload.uploader.options["type"] == ["png", "jpg", "jpeg"]
+
+
+def test_an_uploaded_photo_is_cleaned_and_read(app_home, canvas, upload):
+    upload.file = jpeg_bytes(paper_seven())
+    app = run_app()
+    cleaned = photo.clean_photo(photo.load_photo(upload.file))
+    _, probabilities = inference.Predictor.load("cnn", app_home.shipped).predict_drawing(cleaned)
+    digit = int(np.argmax(probabilities))
+    assert f'<div class="dp-digit">{digit}</div>' in markdown_text(app)
+    captions = [caption for image in app.image for caption in image.captions]
+    assert "The photo, cleaned: what the model reads" in captions
+    assert "What the model sees: 28 × 28" in captions
+    assert not app.error
+
+
+def test_a_file_that_is_not_an_image_shows_an_error(app_home, canvas, upload):
+    upload.file = b"not a picture at all"
+    app = run_app()
+    assert [error.value for error in app.error] == [
+        "Cannot read digit.jpg: The file is not an image Pillow can read."
+    ]
+    assert "says" not in markdown_text(app)
+
+
+def test_an_oversized_upload_shows_an_error(app_home, canvas, upload):
+    upload.file = bytes(config.MAX_UPLOAD_BYTES + 1)
+    app = run_app()
+    assert "too big" in app.error[0].value

@@ -1,0 +1,147 @@
+"""Photos and scans of paper: loading, cleaning, reading with the shipped CNN, the CLI."""
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from conftest import require
+from PIL import Image
+
+from digitpad import cli, config, inference, photo
+from digitpad.inference import Predictor
+
+SIDE = 400
+SEVEN = [(140, 110), (270, 110), (180, 320)]  # the top bar spans a third of the page
+RULED_ROWS = range(40, SIDE, 70)  # the second line crosses the 7's bar row, others its stem
+
+
+def paper_with_seven(ruled: bool) -> np.ndarray:
+    """A gray photo of a thick-pen 7 on unevenly lit grey paper, optionally ruled."""
+    rows, columns = np.mgrid[0:SIDE, 0:SIDE] / SIDE
+    page = 200.0 * (1.0 - 0.3 * columns) * (1.0 - 0.2 * rows)  # light fading to one corner
+    if ruled:
+        for row in RULED_ROWS:
+            page[row : row + 2] *= 0.7
+    ink = np.zeros((SIDE, SIDE), np.uint8)
+    cv2.polylines(ink, [np.array(SEVEN, np.int32)], False, 1, 22, cv2.LINE_AA)
+    page = np.where(ink > 0, 60.0, page)
+    return cv2.GaussianBlur(page, (0, 0), 1.0).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def cnn() -> Predictor:
+    path = inference.model_path("cnn")
+    require(path.is_file(), f"the shipped CNN is missing at {path}")
+    return Predictor.load("cnn")
+
+
+def png_bytes(image: Image.Image, **options) -> bytes:
+    """`image` saved as PNG."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", **options)
+    return buffer.getvalue()
+
+
+def test_clean_photo_is_black_ink_on_white():
+    cleaned = photo.clean_photo(paper_with_seven(ruled=False))
+    assert cleaned.dtype == np.uint8 and cleaned.shape == (SIDE, SIDE)
+    assert set(np.unique(cleaned)) == {0, 255}
+    ink = cleaned == 0
+    assert not ink[:, :100].any() and not ink[:, 300:].any()  # the dark corner stays paper
+    assert 0.02 < ink.mean() < 0.2
+
+
+def test_clean_photo_accepts_rgb_and_scales_down_large_photos():
+    gray = cv2.resize(paper_with_seven(ruled=False), (1600, 1600))
+    cleaned = photo.clean_photo(np.stack([gray] * 3, axis=-1))
+    assert cleaned.shape == (photo.MAX_PHOTO_SIDE, photo.MAX_PHOTO_SIDE)
+    assert (cleaned == 0).any()
+
+
+def test_ruled_lines_go_and_the_seven_stays(cnn):
+    cleaned = photo.clean_photo(paper_with_seven(ruled=True))
+    ink = (cleaned == 0).astype(np.uint8)
+    assert not ink[:, :100].any() and not ink[:, 320:].any()  # no line left outside the digit
+    assert ink[100:120, 150:260].all(axis=0).any()  # the bar, itself horizontal, survives
+    assert cv2.connectedComponents(ink)[0] == 2  # one digit, not cut where lines crossed it
+    _, _, probabilities = photo.read_photo(paper_with_seven(ruled=True), cnn)
+    assert probabilities.argmax() == 7
+
+
+def test_synthetic_photos_are_read(cnn, pendigits_path):
+    report = photo.photo_accuracy(cnn, count=40, seed=7, path=pendigits_path)
+    assert report["photos"] == 40
+    assert report["cleaned_accuracy"] >= 0.85
+    assert report["raw_accuracy"] < report["cleaned_accuracy"]
+
+
+def test_make_paper_photo_looks_like_paper():
+    canvas = np.full((config.CANVAS_SIZE, config.CANVAS_SIZE), 255, np.uint8)
+    canvas[100:180, 130:150] = 0
+    page = photo.make_paper_photo(canvas, np.random.default_rng(0))
+    assert page.dtype == np.uint8 and page.ndim == 2
+    assert 120 < np.median(page) < 235  # grey paper, not white
+    assert page.min() < 110  # the ink, not pure black
+
+
+def test_load_photo_reads_bytes_and_paths(tmp_path):
+    picture = Image.new("RGBA", (30, 20), (0, 0, 0, 0))
+    picture.putpixel((5, 5), (0, 0, 0, 255))
+    data = png_bytes(picture)
+    pixels = photo.load_photo(data)
+    assert pixels.shape == (20, 30, 3)
+    assert (pixels[0, 0] == 255).all() and (pixels[5, 5] == 0).all()  # transparent is white
+    (tmp_path / "digit.png").write_bytes(data)
+    assert np.array_equal(photo.load_photo(tmp_path / "digit.png"), pixels)
+
+
+def test_load_photo_turns_the_photo_upright():
+    picture = Image.new("L", (30, 20), 255)
+    exif = picture.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", exif=exif)
+    assert photo.load_photo(buffer.getvalue()).shape == (30, 20, 3)
+
+
+def test_load_photo_refuses_what_is_not_an_image():
+    with pytest.raises(ValueError, match="not an image"):
+        photo.load_photo(b"this is plain text, not a picture")
+
+
+def test_load_photo_refuses_files_over_the_cap(tmp_path):
+    with pytest.raises(ValueError, match="too big"):
+        photo.load_photo(b"\x89PNG" + bytes(config.MAX_UPLOAD_BYTES))
+    (tmp_path / "big.png").write_bytes(bytes(config.MAX_UPLOAD_BYTES + 10))
+    with pytest.raises(ValueError, match="too big"):
+        photo.load_photo(tmp_path / "big.png")
+
+
+def test_load_photo_refuses_a_decompression_bomb():
+    bomb = png_bytes(Image.new("1", (20000, 20000)), optimize=True)
+    assert len(bomb) < config.MAX_UPLOAD_BYTES  # small on disk, huge once decoded
+    with pytest.raises(ValueError, match="too large"):
+        photo.load_photo(bomb)
+
+
+def test_load_photo_obeys_pillows_pixel_guard(monkeypatch):
+    data = png_bytes(Image.new("L", (300, 300), 255))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 300 * 300 - 1)  # a warning, not yet an error
+    with pytest.raises(ValueError, match="too large"):
+        photo.load_photo(data)
+
+
+def test_clean_photo_refuses_bad_arrays():
+    with pytest.raises(ValueError, match="uint8"):
+        photo.clean_photo(np.zeros((50, 50), np.float32))
+    with pytest.raises(ValueError, match="too small"):
+        photo.clean_photo(np.zeros((4, 50), np.uint8))
+
+
+def test_bench_photos_command(capsys, pendigits_path):
+    status = cli.main(["bench-photos", "--count", "10", "--pendigits", str(pendigits_path)])
+    output = capsys.readouterr().out
+    assert status == cli.EXIT_OK
+    assert "cleaned:" in output and "of 10 photos right" in output and "raw:" in output
+    assert cli.main(["bench-photos", "--count", "0"]) == cli.EXIT_USAGE
