@@ -467,7 +467,7 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
             enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
             output_format="PNG",
         )  # fmt: skip
-        if st.toggle("What the model looked at", key=SALIENCY_KEY):
+        if st.toggle("Heat map", key=SALIENCY_KEY, help="What the model looked at."):
             saliency_ui(image, predictor)
     st.altair_chart(probability_chart(probabilities), width="stretch")
     correction_ui(drawing)
