@@ -65,26 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_bench_numbers_parser(commands) -> None:
     """The `bench-numbers` subcommand."""
-    bench = commands.add_parser("bench-numbers", help="accuracy on composed multi-digit numbers")
-    bench.add_argument(
-        "--count", type=int, default=300, help="numbers per gap style (default: %(default)s)"
-    )
-    bench.add_argument(
-        "--model", default="cnn", choices=config.MODEL_NAMES, help="default: %(default)s"
-    )
-    bench.add_argument(
-        "--pendigits", type=pathlib.Path, metavar="PATH", help="UNIPEN pendigits file"
-    )
-    bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.set_defaults(command=run_bench_numbers)
+    _add_sample_bench_parser(
+        commands, "bench-numbers", "accuracy on composed multi-digit numbers",
+        "numbers per gap style", run_bench_numbers,
+    )  # fmt: skip
 
 
 def _add_bench_photos_parser(commands) -> None:
     """The `bench-photos` subcommand."""
-    bench = commands.add_parser("bench-photos", help="accuracy on synthetic photos of paper")
-    bench.add_argument(
-        "--count", type=int, default=300, help="number of photos (default: %(default)s)"
-    )
+    _add_sample_bench_parser(
+        commands, "bench-photos", "accuracy on synthetic photos of paper", "number of photos",
+        run_bench_photos,
+    )  # fmt: skip
+
+
+def _add_sample_bench_parser(commands, name, summary, count_help, command) -> None:
+    """A benchmark on samples made from pendigits: --count, --model, --pendigits, --json."""
+    bench = commands.add_parser(name, help=summary)
+    bench.add_argument("--count", type=int, default=300, help=f"{count_help} (default: 300)")
     bench.add_argument(
         "--model", default="cnn", choices=config.MODEL_NAMES, help="default: %(default)s"
     )
@@ -92,7 +90,7 @@ def _add_bench_photos_parser(commands) -> None:
         "--pendigits", type=pathlib.Path, metavar="PATH", help="UNIPEN pendigits file"
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.set_defaults(command=run_bench_photos)
+    bench.set_defaults(command=command)
 
 
 def _add_train_parser(commands) -> None:
