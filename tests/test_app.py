@@ -82,15 +82,20 @@ def app_home(tiny_model_files, tmp_path, monkeypatch):
     yield from app_homes(tiny_model_files, tmp_path, monkeypatch)
 
 
-@pytest.fixture
-def canvas(monkeypatch) -> FakeCanvas:
-    """Replace the drawing canvas with a FakeCanvas."""
+def fake_canvas(monkeypatch) -> FakeCanvas:
+    """Replace the drawing canvas with a FakeCanvas, and return it."""
     if "streamlit_drawable_canvas" not in sys.modules:
         # The package registers its component on import, which works only inside a run.
         AppTest.from_string("import streamlit_drawable_canvas").run(timeout=RUN_SECONDS)
     fake = FakeCanvas()
     monkeypatch.setattr(sys.modules["streamlit_drawable_canvas"], "st_canvas", fake)
     return fake
+
+
+@pytest.fixture
+def canvas(monkeypatch) -> FakeCanvas:
+    """Replace the drawing canvas with a FakeCanvas."""
+    return fake_canvas(monkeypatch)
 
 
 @pytest.fixture

@@ -4,13 +4,18 @@ Models are untrained stand-ins (built and saved in a second): these tests check 
 says and which model answers, not how well. Paths point into tmp_path, never at `models/`.
 """
 
-import sys
-
 import numpy as np
 import pytest
 from browser_helpers import BatchGate
-from streamlit.testing.v1 import AppTest
-from test_app import FakeCanvas, app_homes, markdown_text, run_app, seven, sidebar_caption
+from test_app import (
+    FakeCanvas,
+    app_homes,
+    fake_canvas,
+    markdown_text,
+    run_app,
+    seven,
+    sidebar_caption,
+)
 
 from digitpad import config, data, inference, models, training
 
@@ -41,11 +46,8 @@ def homes(stand_in_models, tmp_path, monkeypatch):
 @pytest.fixture
 def canvas(monkeypatch) -> FakeCanvas:
     """Replace the drawing canvas with a FakeCanvas holding a 7."""
-    if "streamlit_drawable_canvas" not in sys.modules:
-        AppTest.from_string("import streamlit_drawable_canvas").run(timeout=RUN_SECONDS)
-    fake = FakeCanvas()
+    fake = fake_canvas(monkeypatch)
     fake.drawing = seven()
-    monkeypatch.setattr(sys.modules["streamlit_drawable_canvas"], "st_canvas", fake)
     return fake
 
 
