@@ -7,12 +7,14 @@ DIGITPAD_TRAIN_LIMIT (train on at most this many MNIST images: quick demos and t
 
 import dataclasses
 import datetime
+import functools
 import math
 import os
 import pathlib
 
 import altair as alt
 import cv2
+import keras
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -76,6 +78,7 @@ TRAIN_BUTTON_KEY, STOP_BUTTON_KEY, RESTORE_BUTTON_KEY = "train", "stop", "restor
 TRAIN_ERROR_KEY, SIDEBAR_ERROR_KEY = "train_error", "sidebar_error"
 CORRECTION_KEY, DELETE_KEY, IMPORT_KEY, IMPORTED_KEY = "correct", "delete", "import", "imported"
 COLLECTION_MESSAGE_KEY, COLLECTION_ERROR_KEY = "collection_message", "collection_error"
+COLLECTION_CHANGED_KEY = "collection_changed"
 INCLUDE_DRAWINGS_KEY = "include_drawings"
 GALLERY_LIMIT, GALLERY_COLUMNS = 40, 8  # the newest drawings shown in "Your drawings"
 EXPORT_NAME = "digitpad-drawings.zip"
@@ -87,6 +90,22 @@ TABLE_FORMATS = {
     "Seconds": st.column_config.NumberColumn(format="%.1f"),
     "Images / s": st.column_config.NumberColumn(format="%.0f"),
 }
+# The probability bars: a fixed Vega-Lite spec, so only the data changes from one drawing
+# to the next (building an Altair chart per stroke cost more than the prediction).
+PROBABILITY_SPEC = {
+    "height": CHART_HEIGHT,
+    "mark": {"type": "bar", "cornerRadiusTopLeft": 3, "cornerRadiusTopRight": 3},
+    "encoding": {
+        "x": {"field": "digit", "type": "nominal", "sort": None, "title": None,
+              "axis": {"labelAngle": 0}},
+        "y": {"field": "probability", "type": "quantitative", "title": None,
+              "scale": {"domain": [0, 1]}, "axis": {"format": "%", "tickCount": 5}},
+        "color": {"condition": {"test": "datum.top", "value": HIGHLIGHT_COLOR},
+                  "value": MUTED_COLOR},
+        "tooltip": [{"field": "digit", "type": "nominal"},
+                    {"field": "probability", "type": "quantitative", "format": ".1%"}],
+    },
+}  # fmt: skip
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] {padding-top: 2.5rem;}
 .dp-answer {line-height: 1.1; margin-bottom: 0.5rem;}
@@ -113,6 +132,26 @@ class TrainingError:
 def job_registry() -> jobs.JobRegistry:
     """The one registry of the server process: every session sees the same jobs."""
     return jobs.JobRegistry()
+
+
+@st.cache_resource
+def light_keras_reset() -> None:
+    """Make Streamlit's Keras reset after every script run skip its garbage collection.
+
+    Streamlit calls `keras.backend.clear_session()` after each run; its full `gc.collect()`
+    held the GIL for ~170 ms, so every stroke's answer, already computed, waited for it.
+    The app keeps its models in `st.cache_resource`: it needs no memory freed per run.
+    """
+    clear_session = keras.backend.clear_session
+    if getattr(clear_session, "keeps_memory", False):
+        return
+
+    @functools.wraps(clear_session)
+    def clear_session_without_collection(*arguments, **options):
+        clear_session(*arguments, **{**options, "free_memory": False})
+
+    clear_session_without_collection.keeps_memory = True
+    keras.backend.clear_session = clear_session_without_collection
 
 
 @st.cache_resource(show_spinner=False)
@@ -396,13 +435,23 @@ def draw_ui(name: str, pen_width: int) -> None:
     if st.toggle("Number", key=NUMBER_KEY, help="Write several digits on a wider canvas."):
         number_ui(name, pen_width)
         return
+    st.fragment(drawing_ui)(name, pen_width)
+    photo_ui(name)
+    collection_ui()
+
+
+def drawing_ui(name: str, pen_width: int) -> None:
+    """The canvas and, beside it, what both models make of the drawing.
+
+    A fragment: a stroke reruns only this, not the sidebar, the upload or the gallery.
+    """
+    if st.session_state.pop(COLLECTION_CHANGED_KEY, False):
+        st.rerun()  # a correction was saved: the gallery below counts it
     with st.container(horizontal=True, gap="large"):
         with st.container(width=CANVAS_COLUMN_WIDTH):
             drawing = canvas_ui(pen_width)
         with st.container(width="stretch"):
             answer_ui(name, drawing)
-    photo_ui(name)
-    collection_ui()
 
 
 def photo_ui(name: str) -> None:
@@ -433,7 +482,7 @@ def photo_answer_ui(name: str, cleaned: np.ndarray) -> None:
         enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
         output_format="PNG",
     )  # fmt: skip
-    st.altair_chart(probability_chart(probabilities), width="stretch")
+    st.vega_lite_chart(probability_chart(probabilities), PROBABILITY_SPEC, width="stretch")
 
 
 def canvas_ui(pen_width: int) -> np.ndarray | None:
@@ -457,8 +506,10 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
         return
     probabilities = predictor.probabilities(image)
     answer_column, other_column, preview_column = st.columns([4, 3, 3])
-    with answer_column:
-        st.markdown(answer_html(MODEL_LABELS[answering], probabilities), unsafe_allow_html=True)
+    chart = st.container()
+    # The answer and its bars go out first: the rest of the column can follow a moment later.
+    answer_column.html(answer_html(MODEL_LABELS[answering], probabilities))
+    chart.vega_lite_chart(probability_chart(probabilities), PROBABILITY_SPEC, width="stretch")
     if answering == name:  # after a fallback the other model is the broken one
         with other_column:
             other_answer_ui(other_model(name), image)
@@ -469,7 +520,6 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
         )  # fmt: skip
         if st.toggle("Heat map", key=SALIENCY_KEY, help="What the model looked at."):
             saliency_ui(image, predictor)
-    st.altair_chart(probability_chart(probabilities), width="stretch")
     correction_ui(drawing)
 
 
@@ -515,11 +565,10 @@ def other_answer_ui(name: str, image: np.ndarray) -> None:
         return
     probabilities = predictor.probabilities(image)
     digit = int(np.argmax(probabilities))
-    st.markdown(
+    st.html(
         f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
         f'<div class="dp-other">{digit}</div>'
-        f'<div class="dp-confidence">{confidence(probabilities[digit])}</div></div>',
-        unsafe_allow_html=True,
+        f'<div class="dp-confidence">{confidence(probabilities[digit])}</div></div>'
     )
 
 
@@ -536,30 +585,14 @@ def answer_html(label: str, probabilities: np.ndarray) -> str:
     )
 
 
-def probability_chart(probabilities: np.ndarray) -> alt.Chart:
-    """Bars of the 10 digits' probabilities, the top one highlighted, on a fixed 0-1 axis."""
-    frame = pd.DataFrame(
+def probability_chart(probabilities: np.ndarray) -> pd.DataFrame:
+    """The 10 digits' probabilities, the top one marked: the data of `PROBABILITY_SPEC`."""
+    return pd.DataFrame(
         {
             "digit": [str(digit) for digit in range(config.NUM_CLASSES)],
             "probability": probabilities.astype(float),
             "top": np.arange(config.NUM_CLASSES) == int(np.argmax(probabilities)),
         }
-    )
-    return (
-        alt.Chart(frame)
-        .mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
-        .encode(
-            x=alt.X("digit:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(
-                "probability:Q",
-                title=None,
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%", tickCount=5),
-            ),
-            color=alt.condition("datum.top", alt.value(HIGHLIGHT_COLOR), alt.value(MUTED_COLOR)),
-            tooltip=["digit", alt.Tooltip("probability:Q", format=".1%")],
-        )
-        .properties(height=CHART_HEIGHT)
     )
 
 
@@ -836,24 +869,25 @@ def with_default(options: tuple, default) -> list:
 
 
 def correction_ui(drawing: np.ndarray) -> None:
-    """A row of 0-9 buttons: one click saves the drawing with the digit it really is."""
-    st.caption("That's not it — it's …")
-    for digit, column in enumerate(st.columns(config.NUM_CLASSES, gap="small")):
-        column.button(str(digit), key=f"{CORRECTION_KEY}_{digit}", width="stretch",
-                      on_click=save_correction, args=(drawing, digit))  # fmt: skip
+    """A row of 0-9 pills: one click saves the drawing with the digit it really is."""
+    st.pills("That's not it — it's …", range(config.NUM_CLASSES), key=CORRECTION_KEY,
+             on_change=save_correction, args=(drawing,))  # fmt: skip
     message = st.session_state.pop(COLLECTION_MESSAGE_KEY, None)
     if message:
         st.success(message)
 
 
-def save_correction(drawing: np.ndarray, digit: int) -> None:
-    """Correction button: add the drawing to the user's collection with `digit`."""
+def save_correction(drawing: np.ndarray) -> None:
+    """Correction pill: add the drawing to the user's collection with the digit clicked."""
+    digit = st.session_state[CORRECTION_KEY]
+    st.session_state[CORRECTION_KEY] = None  # a pill, not a choice that stays selected
     try:
         collection.add(drawing, digit)
         total = len(collection.entries())
     except (ValueError, OSError) as error:
         st.session_state[COLLECTION_ERROR_KEY] = f"Cannot save the drawing: {error}"
         return
+    st.session_state[COLLECTION_CHANGED_KEY] = True
     st.session_state[COLLECTION_MESSAGE_KEY] = (
         f"Saved as a {digit}: {total} drawing{'s' if total != 1 else ''} in your collection."
     )
@@ -942,6 +976,7 @@ def main() -> None:
     st.html(STYLE)
     st.title(TITLE)
     st.caption(SUBTITLE)
+    light_keras_reset()
     registry = job_registry()
     name, pen_width = sidebar_ui(registry)
     draw_tab, train_tab = st.tabs([DRAW_TAB, TRAIN_TAB], key=TAB_KEY, on_change="rerun")

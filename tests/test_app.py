@@ -138,7 +138,9 @@ def expected_digit(name: str, models_dir, drawing: np.ndarray) -> int:
 
 
 def markdown_text(app: AppTest) -> str:
-    return "\n".join(element.value for element in app.markdown)
+    """The page's Markdown and HTML (the answers are HTML blocks), as one text."""
+    html = [element.proto.body for element in app.get("html")]
+    return "\n".join([*(element.value for element in app.markdown), *html])
 
 
 def sidebar_caption(app: AppTest) -> str:

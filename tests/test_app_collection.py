@@ -1,4 +1,4 @@
-"""The page's "That's not it" buttons, "Your drawings" gallery and "Include my drawings"."""
+"""The page's "That's not it" pills, "Your drawings" gallery and "Include my drawings"."""
 # ruff: noqa: F811 (pytest fixtures imported from test_app are used as parameters)
 
 import numpy as np
@@ -24,14 +24,15 @@ def drawings_dir(app_home, tmp_path, monkeypatch):
     return tmp_path / "home" / "collection"
 
 
-def test_a_correction_button_saves_the_drawing_with_that_digit(drawings_dir, canvas):
+def test_a_correction_pill_saves_the_drawing_with_that_digit(drawings_dir, canvas):
     canvas.drawing = seven()
     app = run_app()
-    app.button(key="correct_1").click().run()
+    app.button_group(key="correct").set_value(1).run()
     assert not app.exception
     assert [entry.label for entry in collection.entries(drawings_dir)] == [1]
     assert "1 drawing in your collection" in app.success[0].value
     assert app.expander[-1].label == "Your drawings (1)"
+    assert app.button_group(key="correct").value is None  # ready for the next drawing
 
 
 def test_the_gallery_deletes_a_drawing(drawings_dir, canvas):
