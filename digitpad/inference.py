@@ -8,8 +8,16 @@ import zlib
 import keras
 import numpy as np
 import tensorflow as tf
+from numpy.lib.stride_tricks import sliding_window_view
 
 from digitpad import config, preprocess
+
+# Up to this many images, the predictor computes in NumPy in the caller's thread: no hand-off
+# to TensorFlow's thread pools, which cost a drawing ~10-20 ms when the CPU was busy.
+# Above it, TensorFlow's batched kernels are faster and keep memory small.
+NUMPY_BATCH = 64
+NUMPY_LAYERS = ("InputLayer", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout")
+NUMPY_ACTIVATIONS = ("linear", "relu", "softmax")
 
 # What Keras, zipfile and h5py raise for damaged or foreign files (damage inside the zip
 # surfaces only while reading: a bad CRC, a broken deflate stream, an unexpected end).
@@ -84,12 +92,82 @@ def _checked_images(images) -> np.ndarray:
     return array.astype(np.float32)
 
 
+def numpy_steps(model: keras.Model) -> list[tuple] | None:
+    """The model's layers as (kind, weights, activation) for `numpy_forward`, a snapshot of
+    its weights; None when a layer is one that `numpy_forward` does not compute."""
+    steps = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+        weights = [np.asarray(weight, np.float32) for weight in layer.get_weights()]
+        if not _numpy_computes(layer, kind, activation, weights):
+            return None
+        steps.append((kind, weights, activation))
+    return steps
+
+
+def _numpy_computes(layer, kind: str, activation: str, weights: list) -> bool:
+    """Whether `numpy_forward` computes this layer exactly as Keras does."""
+    if kind not in NUMPY_LAYERS or activation not in NUMPY_ACTIVATIONS:
+        return False
+    if kind == "Conv2D":
+        plain = layer.strides == (1, 1) and layer.dilation_rate == (1, 1)
+        return plain and layer.padding == "valid" and len(weights) == 2
+    if kind == "MaxPooling2D":
+        return layer.pool_size == (2, 2) and layer.strides == (2, 2) and layer.padding == "valid"
+    return kind != "Dense" or len(weights) == 2
+
+
+def numpy_forward(steps: list[tuple], images: np.ndarray) -> np.ndarray:
+    """The model's output for (N, 28, 28, 1) float32 images, computed with NumPy."""
+    values = images
+    for kind, weights, activation in steps:
+        if kind == "Conv2D":
+            values = _convolve(values, *weights)
+        elif kind == "MaxPooling2D":
+            count, height, width, channels = values.shape
+            cropped = values[:, : height // 2 * 2, : width // 2 * 2]
+            values = cropped.reshape(count, height // 2, 2, width // 2, 2, channels).max(
+                axis=(2, 4)
+            )
+        elif kind == "Flatten":
+            values = values.reshape(len(values), int(np.prod(values.shape[1:])))
+        elif kind == "Dense":
+            values = values @ weights[0] + weights[1]
+        values = _activate(values, activation)
+    return values
+
+
+def _convolve(values: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """A 'valid' 2-D convolution with stride 1, as one matrix product."""
+    height, width, channels, filters = kernel.shape
+    windows = sliding_window_view(values, (height, width), axis=(1, 2))  # N, H, W, C, kh, kw
+    columns = windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, height * width * channels)
+    output = columns @ kernel.reshape(-1, filters) + bias
+    return output.reshape(*windows.shape[:3], filters)
+
+
+def _activate(values: np.ndarray, activation: str) -> np.ndarray:
+    """Apply a layer's activation."""
+    if activation == "relu":
+        return np.maximum(values, 0)
+    if activation == "softmax":
+        exponentials = np.exp(values - values.max(axis=-1, keepdims=True))
+        return exponentials / exponentials.sum(axis=-1, keepdims=True)
+    return values
+
+
 class Predictor:
-    """Probabilities of the 10 digits for 28 x 28 images, without `model.predict`'s overhead."""
+    """Probabilities of the 10 digits for 28 x 28 images, without `model.predict`'s overhead.
+
+    It keeps a snapshot of the model's weights: after training the model further, make a
+    new Predictor.
+    """
 
     def __init__(self, model: keras.Model, info: dict | None = None):
         self.model = model
         self.info = info or {}
+        self._steps = numpy_steps(model)
         # One fixed signature: any batch size runs the same graph, so nothing retraces.
         self._forward = tf.function(
             lambda images: model(images, training=False),
@@ -109,7 +187,10 @@ class Predictor:
         single = batch.ndim == 2
         if single:
             batch = batch[np.newaxis]
-        output = self._forward(tf.constant(batch[..., np.newaxis])).numpy()
+        if self._steps is not None and len(batch) <= NUMPY_BATCH:
+            output = numpy_forward(self._steps, batch[..., np.newaxis])
+        else:
+            output = self._forward(tf.constant(batch[..., np.newaxis])).numpy()
         return output[0] if single else output
 
     def predict_drawing(self, drawing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,6 @@
 """Tests for the fast predictor."""
 
+import keras
 import numpy as np
 import pytest
 from test_preprocess import canvas
@@ -20,17 +21,38 @@ def predictor(saved_cnn):
     return inference.Predictor.load("cnn", saved_cnn.parent)
 
 
-def test_probabilities_equal_model_predict(predictor):
-    images = np.random.default_rng(0).random((7, 28, 28), dtype=np.float32)
-    expected = predictor.model.predict(images[..., np.newaxis], verbose=0)
+@pytest.mark.parametrize("name", config.MODEL_NAMES)
+@pytest.mark.parametrize("count", [7, inference.NUMPY_BATCH + 9])  # NumPy, then TensorFlow
+def test_probabilities_equal_model_predict(name, count):
+    model = models.build_model(name)
+    model.set_weights([weight * 4 for weight in model.get_weights()])  # confident answers
+    predictor = inference.Predictor(model)
+    images = np.random.default_rng(0).random((count, 28, 28), dtype=np.float32)
+    expected = model.predict(images[..., np.newaxis], verbose=0)
+    assert expected.max() > 0.9  # the probabilities differ from digit to digit
     np.testing.assert_allclose(predictor.probabilities(images), expected, atol=1e-5)
     np.testing.assert_allclose(predictor.probabilities(images[0]), expected[0], atol=1e-5)
 
 
-def test_many_batch_sizes_do_not_retrace(predictor):
+def test_small_batches_use_numpy_and_large_ones_do_not_retrace(predictor):
     for count in (1, 3, 17):
         predictor.probabilities(np.zeros((count, 28, 28), np.float32))
+    assert predictor._forward.experimental_get_tracing_count() == 0
+    for count in (65, 100, 130):
+        predictor.probabilities(np.zeros((count, 28, 28), np.float32))
     assert predictor._forward.experimental_get_tracing_count() == 1
+
+
+def test_a_layer_numpy_does_not_compute_falls_back_to_tensorflow():
+    model = keras.Sequential([
+        keras.Input(config.INPUT_SHAPE), keras.layers.Conv2D(4, 3, padding="same"),
+        keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax"),
+    ])  # fmt: skip
+    predictor = inference.Predictor(model)
+    images = np.random.default_rng(1).random((3, 28, 28), dtype=np.float32)
+    expected = model.predict(images[..., np.newaxis], verbose=0)
+    np.testing.assert_allclose(predictor.probabilities(images), expected, atol=1e-5)
+    assert inference.numpy_steps(model) is None
 
 
 def test_sidecar_is_loaded_with_the_model(predictor):

@@ -521,6 +521,6 @@ def test_a_thousand_predictions_neither_grow_memory_nor_retrace(cnn_predictor, c
             assert probabilities.shape == (10,) and np.isfinite(probabilities).all()
     growth = resident_bytes() - before
     assert growth < RSS_GROWTH_LIMIT, f"resident memory grew by {growth / 2**20:.1f} MiB"
-    assert cnn_predictor._forward.experimental_get_tracing_count() == 1
+    assert cnn_predictor._forward.experimental_get_tracing_count() <= 1  # one graph at most
     messages = [str(warning.message) for warning in caught] + caplog.messages
     assert not [message for message in messages if "retracing" in message.lower()]
