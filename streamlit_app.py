@@ -433,7 +433,7 @@ def saliency_ui(image: np.ndarray, predictor: inference.Predictor) -> None:
 def draw_ui(name: str, pen_width: int) -> None:
     """The Draw tab: the canvas, and beside it what both models make of the drawing."""
     if st.toggle("Number", key=NUMBER_KEY, help="Write several digits on a wider canvas."):
-        number_ui(name, pen_width)
+        st.fragment(number_ui)(name, pen_width)  # a stroke reruns only the number part
         return
     st.fragment(drawing_ui)(name, pen_width)
     photo_ui(name)
