@@ -482,7 +482,7 @@ def photo_answer_ui(name: str, cleaned: np.ndarray) -> None:
         enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
         output_format="PNG",
     )  # fmt: skip
-    st.vega_lite_chart(probability_chart(probabilities), PROBABILITY_SPEC, width="stretch")
+    probability_bars_ui(probabilities)
 
 
 def canvas_ui(pen_width: int) -> np.ndarray | None:
@@ -509,7 +509,8 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
     chart = st.container()
     # The answer and its bars go out first: the rest of the column can follow a moment later.
     answer_column.html(answer_html(MODEL_LABELS[answering], probabilities))
-    chart.vega_lite_chart(probability_chart(probabilities), PROBABILITY_SPEC, width="stretch")
+    with chart:
+        probability_bars_ui(probabilities)
     if answering == name:  # after a fallback the other model is the broken one
         with other_column:
             other_answer_ui(other_model(name), image)
@@ -585,15 +586,16 @@ def answer_html(label: str, probabilities: np.ndarray) -> str:
     )
 
 
-def probability_chart(probabilities: np.ndarray) -> pd.DataFrame:
-    """The 10 digits' probabilities, the top one marked: the data of `PROBABILITY_SPEC`."""
-    return pd.DataFrame(
+def probability_bars_ui(probabilities: np.ndarray) -> None:
+    """Bars of the 10 digits' probabilities, the top one highlighted (`PROBABILITY_SPEC`)."""
+    frame = pd.DataFrame(
         {
             "digit": [str(digit) for digit in range(config.NUM_CLASSES)],
             "probability": probabilities.astype(float),
             "top": np.arange(config.NUM_CLASSES) == int(np.argmax(probabilities)),
         }
     )
+    st.vega_lite_chart(frame, PROBABILITY_SPEC, width="stretch")
 
 
 # ------------------------------------------------------------------------------- train
