@@ -115,6 +115,27 @@ STYLE = """<style>
 .dp-unsure {font-size: 1rem; color: #b45309; font-weight: 600;}
 .dp-other {font-size: 1.6rem; font-weight: 600; color: #0f172a;}
 </style>"""
+# The canvas sends a stroke 200 ms after the pen lifts (a debounce fixed in its bundle). On
+# pen release this clicks the canvas's own "Update the app with this drawing" button, which
+# sends at once and cancels the wait. Were the button gone, the canvas sends as before.
+SEND_ON_RELEASE = """<script>
+(() => {
+  if (window.digitpadSendOnRelease) return;
+  window.digitpadSendOnRelease = true;
+  const SEND = 'button[aria-label="Update the app with this drawing"]';
+  let pressed = null;
+  document.addEventListener('pointerdown', (event) => {
+    pressed = event.composedPath().find((node) => node.tagName === 'CANVAS')
+      && event.composedPath().find((node) => node.querySelector?.(SEND));
+  }, true);
+  document.addEventListener('pointerup', () => {
+    const container = pressed;
+    pressed = null;
+    // After the canvas has handled the release and added the stroke.
+    if (container) setTimeout(() => container.querySelector(SEND)?.click(), 0);
+  }, true);
+})();
+</script>"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -976,6 +997,7 @@ def main() -> None:
     """Lay out the page: title, sidebar, and the Draw and Train tabs."""
     st.set_page_config(page_title=TITLE, page_icon="✍️", layout="wide")
     st.html(STYLE)
+    st.html(SEND_ON_RELEASE, unsafe_allow_javascript=True)
     st.title(TITLE)
     st.caption(SUBTITLE)
     light_keras_reset()

@@ -28,6 +28,16 @@ CANDIDATES = 200
 WAIT_MS = 30_000
 TRAINING_MS = 180_000
 BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
+SEND_BUTTON = "Update the app with this drawing"
+# Counts the clicks on the canvas's send button, which the app makes on every pen release.
+COUNT_SEND_CLICKS = """
+window.sendClicks = 0;
+document.addEventListener('click', (event) => {
+  if (event.composedPath().some((node) => node.getAttribute?.('aria-label') === 'SEND')) {
+    window.sendClicks += 1;
+  }
+}, true);
+""".replace("SEND", SEND_BUTTON)
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +149,18 @@ def test_switching_to_the_mlp_shows_its_answer(page, server, clear_digit, reques
         expect_answer(page, "MLP says", digit.label)
         expect(page.locator(".dp-label").nth(1)).to_have_text("CNN says")
         expect(page.get_by_text("407,050 parameters")).to_be_visible()
+
+
+def test_every_pen_release_sends_the_drawing_at_once(page, server, clear_digit, request):
+    digit, placement = clear_digit
+    strokes = pendigits.place_strokes(digit, placement)
+    with artifacts_on_failure(page, request.node.name, server.log):
+        expect(page.get_by_text(BLANK_HINT)).to_be_visible(timeout=WAIT_MS)
+        page.evaluate(COUNT_SEND_CLICKS)
+        draw(page, strokes)
+        expect_answer(page, "CNN says", digit.label)
+        expect(page.get_by_role("button", name=SEND_BUTTON)).to_have_count(1)
+        page.wait_for_function(f"window.sendClicks === {len(strokes)}", timeout=WAIT_MS)
 
 
 def test_a_short_training_shows_progress_finishes_and_is_used(page, server, request):
