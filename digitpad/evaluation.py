@@ -102,10 +102,11 @@ def compose_number(digits: list, gap_style: str, rng: np.random.Generator) -> np
     else:
         ink_gaps = rng.uniform(-pen_width / 2, 0.0, len(digits) - 1)
     widths = scales * np.array([extent[0] for extent in extents])
-    total = widths.sum() + (ink_gaps + pen_width).sum() + pen_width
-    shrink = min(1.0, (width - 2 * NUMBER_MARGIN) / total)
+    pens = len(digits) * pen_width  # each digit's ink reaches half a pen beyond its points
+    shrink = min(1.0, (width - 2 * NUMBER_MARGIN - pens) / (widths.sum() + ink_gaps.sum()))
     scales, widths, ink_gaps = scales * shrink, widths * shrink, ink_gaps * shrink
-    left = rng.uniform(NUMBER_MARGIN, max(width - NUMBER_MARGIN - total * shrink, NUMBER_MARGIN))
+    span = widths.sum() + ink_gaps.sum() + pens  # the whole number's ink, left to right
+    left = rng.uniform(NUMBER_MARGIN, max(width - NUMBER_MARGIN - span, NUMBER_MARGIN))
     left += pen_width / 2
     strokes = []
     for index, digit in enumerate(digits):

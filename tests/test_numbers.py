@@ -112,6 +112,19 @@ def test_composed_gaps_follow_the_style(pendigits_path):
         evaluation.compose_number(digits, "sideways", rng)
 
 
+@pytest.mark.parametrize("gap_style", evaluation.GAP_STYLES)
+def test_composed_numbers_stay_on_the_canvas(pendigits_path, gap_style):
+    """Six wide digits with the thickest pen still fit, every digit whole."""
+    all_digits = pendigits.load_pendigits(pendigits_path)
+    widest = sorted(all_digits, key=lambda digit: -np.ptp(np.concatenate(digit.strokes)[:, 0]))
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        canvas = evaluation.compose_number(widest[:6], gap_style, rng)
+        edges = np.concatenate([canvas[:2].ravel(), canvas[-2:].ravel(),
+                                canvas[:, :2].ravel(), canvas[:, -2:].ravel()])  # fmt: skip
+        assert edges.min() == 255
+
+
 def test_cli_predict_number(tmp_path, capsys):
     path = tmp_path / "number.png"
     cv2.imwrite(
