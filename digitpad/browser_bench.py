@@ -141,7 +141,7 @@ class Sample:
     answer: int | None
     verdict: str
     latency_ms: float
-    sent_ms: float | None  # release → the canvas's value leaves the page (its debounce)
+    sent_ms: float | None  # release → the canvas's value leaves the page
     finished_ms: float | None  # release → the page hears that the app's rerun ended
     unchanged: bool  # the last stroke left the answer and chart as they were
     preview: str | None  # the URL of "what the model sees": the same image, the same URL
@@ -560,7 +560,7 @@ def _ms(value: float | None) -> str:
 LATENCY_ROWS = (
     ("Pen release → new answer and chart, p50 / p95",
      lambda f: f"{_ms(f['p50_ms'])} / {_ms(f['p95_ms'])}"),
-    ("… release → value sent (the canvas's 200 ms debounce), p50",
+    ("… release → drawing sent to the server, p50",
      lambda f: _ms(f["sent_p50_ms"])),
     ("Pen-written digits read right (CNN)", lambda f: f"{f['right']} / {f['count']}"),
     ("Each session got its own answer", lambda f: f"{f['own_answer']} / {f['count']}"
