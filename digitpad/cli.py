@@ -111,7 +111,10 @@ def _add_train_parser(commands) -> None:
         help="adam, adamw, rmsprop or sgd (default: %(default)s)",
     )
     train.add_argument(
-        "--no-augment", dest="augment", action="store_false", help="train on plain MNIST images"
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.augment,
+        help="distort the images at random each epoch (default: %(default)s)",
     )
     train.add_argument(
         "--validation-split",
@@ -129,7 +132,7 @@ def _add_train_parser(commands) -> None:
         metavar="DIR",
         help="folder for <model>.keras and its .json sidecar (default: %(default)s)",
     )
-    train.set_defaults(command=run_train, augment=defaults.augment)
+    train.set_defaults(command=run_train)
 
 
 def _add_evaluate_parser(commands) -> None:
@@ -182,14 +185,19 @@ def _add_models_dir_argument(parser: argparse.ArgumentParser) -> None:
 # ------------------------------------------------------------------------------ train
 
 
-def run_train(arguments: argparse.Namespace) -> int:
-    """Train, report each epoch, evaluate, and save unless stopped with Ctrl-C."""
-    settings = config.TrainingConfig(
+def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
+    """The hyperparameters that `train`'s options ask for."""
+    return config.TrainingConfig(
         model_name=arguments.model, epochs=arguments.epochs, batch_size=arguments.batch_size,
         learning_rate=arguments.learning_rate, optimizer=arguments.optimizer,
         validation_split=arguments.validation_split, augment=arguments.augment,
         seed=arguments.seed,
     )  # fmt: skip
+
+
+def run_train(arguments: argparse.Namespace) -> int:
+    """Train, report each epoch, evaluate, and save unless stopped with Ctrl-C."""
+    settings = training_settings(arguments)
     if arguments.limit is not None and arguments.limit < 1:
         raise CommandError("--limit must be at least 1.")
     _check_output_folder(arguments.out)

@@ -1,9 +1,13 @@
 """The shipped weights do what the README promises, on real data (subsets, to stay quick)."""
 
+import dataclasses
+import re
+import shlex
+
 import numpy as np
 import pytest
 
-from digitpad import config, data, evaluation, inference
+from digitpad import cli, config, data, evaluation, inference
 
 TEST_IMAGES = 2000  # the first 2,000 official test images
 DRAWINGS = 300  # replayed pen-written digits
@@ -38,3 +42,17 @@ def test_sidecar_reports_the_training(name):
     assert info["mnist_test_accuracy"] >= FLOORS[name]["mnist"]
     assert info["drawn_digit_accuracy"] >= FLOORS[name]["drawn"]
     assert np.isfinite(info["training_seconds"]) and info["trained_at"].startswith("20")
+
+
+@pytest.mark.parametrize("name", config.MODEL_NAMES)
+def test_make_models_trains_the_shipped_recipe(name):
+    """`make models` (and the README, which quotes it) must reproduce each sidecar's recipe."""
+    makefile = (config.PROJECT_DIR / "Makefile").read_text()
+    readme = config.README_PATH.read_text()
+    line = re.search(rf"-m digitpad (train --model {name} .*)", makefile).group(1)
+    arguments = cli.build_parser().parse_args(shlex.split(line.replace("$(DIGITPAD_MNIST)", "x")))
+    settings = cli.training_settings(arguments)
+    recipe = inference.read_sidecar(inference.model_path(name))["recipe"]
+    assert dataclasses.asdict(settings) == recipe
+    quoted = line.replace("$(DIGITPAD_MNIST)", "../shared/data/mnist")
+    assert f"python -m digitpad {quoted}" in readme
