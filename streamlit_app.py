@@ -134,6 +134,7 @@ SEND_ON_RELEASE = """<script>
     // After the canvas has handled the release and added the stroke.
     if (container) setTimeout(() => container.querySelector(SEND)?.click(), 0);
   }, true);
+  document.addEventListener('pointercancel', () => { pressed = null; }, true);
 })();
 </script>"""
 
