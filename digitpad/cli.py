@@ -560,17 +560,22 @@ def run_bench(arguments: argparse.Namespace) -> int:
         raise CommandError(str(error)) from error
 
 
-def run_bench_numbers(arguments: argparse.Namespace) -> int:
-    """Print digit and whole-number accuracy on composed numbers (digitpad.evaluation)."""
-    from digitpad import evaluation
-
+def _sample_bench_report(arguments: argparse.Namespace, measure) -> dict:
+    """Run `measure(predictor, count, path=...)`, a benchmark on samples made from pendigits."""
     if arguments.count < 1:
         raise CommandError("--count must be at least 1.")
     predictor, _ = _load_predictor(arguments.model, None)
     try:
-        report = evaluation.number_accuracy(predictor, arguments.count, path=arguments.pendigits)
-    except ValueError as error:  # a missing or malformed pendigits file
+        return measure(predictor, arguments.count, path=arguments.pendigits)
+    except ValueError as error:  # a missing or malformed pendigits file, too large a count
         raise CommandError(str(error)) from error
+
+
+def run_bench_numbers(arguments: argparse.Namespace) -> int:
+    """Print digit and whole-number accuracy on composed numbers (digitpad.evaluation)."""
+    from digitpad import evaluation
+
+    report = _sample_bench_report(arguments, evaluation.number_accuracy)
     if arguments.json:
         print(json.dumps(report))
         return EXIT_OK
@@ -587,13 +592,7 @@ def run_bench_photos(arguments: argparse.Namespace) -> int:
     """Print accuracy on synthetic paper photos, with and without cleaning (digitpad.photo)."""
     from digitpad import photo
 
-    if arguments.count < 1:
-        raise CommandError("--count must be at least 1.")
-    predictor, _ = _load_predictor(arguments.model, None)
-    try:
-        report = photo.photo_accuracy(predictor, arguments.count, path=arguments.pendigits)
-    except ValueError as error:  # a missing or malformed pendigits file, too large a count
-        raise CommandError(str(error)) from error
+    report = _sample_bench_report(arguments, photo.photo_accuracy)
     if arguments.json:
         print(json.dumps(report))
         return EXIT_OK
