@@ -499,11 +499,8 @@ def photo_answer_ui(name: str, cleaned: np.ndarray) -> None:
     if image is None or predictor is None:
         return
     probabilities = predictor.probabilities(image)
-    st.markdown(answer_html(MODEL_LABELS[answering], probabilities), unsafe_allow_html=True)
-    st.image(
-        enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
-        output_format="PNG",
-    )  # fmt: skip
+    st.html(answer_html(MODEL_LABELS[answering], probabilities))
+    preview_ui(image)
     probability_bars_ui(probabilities)
 
 
@@ -537,13 +534,18 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
         with other_column:
             other_answer_ui(other_model(name), image)
     with preview_column:
-        st.image(
-            enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
-            output_format="PNG",
-        )  # fmt: skip
+        preview_ui(image)
         if st.toggle("Heat map", key=SALIENCY_KEY, help="What the model looked at."):
             saliency_ui(image, predictor)
     correction_ui(drawing)
+
+
+def preview_ui(image: np.ndarray) -> None:
+    """The 28 x 28 image the model reads, enlarged without smoothing."""
+    st.image(
+        enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
+        output_format="PNG",
+    )  # fmt: skip
 
 
 def answering_model(name: str) -> tuple[str, inference.Predictor | None]:
@@ -932,14 +934,15 @@ def collection_ui() -> None:
         st.error(error)
     try:
         listed = collection.entries()
-        images, _ = collection.load_arrays()
+        shown = listed[-GALLERY_LIMIT:]
+        images = collection.load_digits(shown)  # only the drawings the gallery shows
+        counts = collection.counts()
     except (ValueError, OSError) as problem:
         st.error(f"Cannot read your drawings: {problem}")
         return
-    counts = np.bincount([entry.label for entry in listed], minlength=config.NUM_CLASSES)
     with st.expander(f"Your drawings ({len(listed)})"):
         st.caption("Per digit: " + ", ".join(f"{d}: {n}" for d, n in enumerate(counts)))
-        drawings_gallery_ui(listed[-GALLERY_LIMIT:], images[-GALLERY_LIMIT:])
+        drawings_gallery_ui(shown, images)
         drawings_transfer_ui(bool(listed))
 
 

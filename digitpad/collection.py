@@ -100,10 +100,16 @@ def load_arrays(collection_dir=None) -> tuple[np.ndarray, np.ndarray]:
     """The 28 x 28 images as uint8 (N, 28, 28) and their labels as int64 (N,)."""
     folder = resolve_dir(collection_dir)
     listed = entries(folder)
+    return load_digits(listed, folder), np.array([entry.label for entry in listed], np.int64)
+
+
+def load_digits(listed: list[Entry], collection_dir=None) -> np.ndarray:
+    """The 28 x 28 images of the entries `listed`, as uint8 (N, 28, 28)."""
+    folder = resolve_dir(collection_dir)
     images = np.zeros((len(listed), config.IMAGE_SIZE, config.IMAGE_SIZE), np.uint8)
     for index, entry in enumerate(listed):
         images[index] = _decode_digit((folder / entry.digit_file).read_bytes(), entry.digit_file)
-    return images, np.array([entry.label for entry in listed], dtype=np.int64)
+    return images
 
 
 def load_canvas(entry: Entry, collection_dir=None) -> np.ndarray:
