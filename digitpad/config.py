@@ -25,6 +25,7 @@ CANVAS_SIZE = 280  # the app's drawing canvas, in pixels
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 
 INK_THRESHOLD = 0.25  # ink darker than this fraction of full black counts as ink
+INK_LEVEL = round(INK_THRESHOLD * 255)  # the same on `preprocess.ink_map`'s 0-255 scale
 MIN_INK_FRACTION = 0.0005  # less ink than this share of the image is "blank"
 MIN_INK_EXTENT = 0.04  # a drawing smaller than this share of the longer side is a speck
 SPECK_FRACTION = 0.02  # an ink blob under this share of all ink is noise

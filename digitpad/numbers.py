@@ -54,8 +54,7 @@ def segment(image: np.ndarray) -> list[Segment]:
     much wider than tall, so two touching digits often stay one segment.
     """
     ink = preprocess.ink_map(image)
-    _, mask = cv2.threshold(ink, round(config.INK_THRESHOLD * 255) - 1, 1, cv2.THRESH_BINARY)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(preprocess.ink_mask(ink), connectivity=8)
     boxes = [tuple(int(value) for value in row[:4]) for row in stats[1:]]
     groups = _merged_groups(boxes)
     segments = []
@@ -73,7 +72,7 @@ def _split_touching(piece: Segment) -> list[Segment]:
         return [piece]
     count = max(2, round(width / (DIGIT_RATIO * height)))
     ink = piece.image[SEGMENT_MARGIN:-SEGMENT_MARGIN, SEGMENT_MARGIN:-SEGMENT_MARGIN]
-    column_ink = (ink >= round(config.INK_THRESHOLD * 255)).sum(axis=0)
+    column_ink = (ink >= config.INK_LEVEL).sum(axis=0)
     reach = max(round(CUT_WINDOW * width / count), 1)
     cuts = [0]
     for index in range(1, count):
@@ -89,7 +88,7 @@ def _split_touching(piece: Segment) -> list[Segment]:
 def _part(ink: np.ndarray, left: int, top: int, start: int, end: int) -> Segment | None:
     """The columns `start` to `end` of a segment's ink as a segment, or None if inkless."""
     window = ink[:, start:end]
-    rows = np.flatnonzero(window.max(axis=1) >= round(config.INK_THRESHOLD * 255))
+    rows = np.flatnonzero(window.max(axis=1) >= config.INK_LEVEL)
     if rows.size == 0:
         return None
     cropped = window[rows[0] : rows[-1] + 1]

@@ -21,7 +21,7 @@ def to_mnist(image: np.ndarray) -> np.ndarray:
     Raises `BlankDrawingError` (a `ValueError`) when there is no digit to read.
     """
     ink = ink_map(image)
-    _, mask = cv2.threshold(ink, round(config.INK_THRESHOLD * 255) - 1, 1, cv2.THRESH_BINARY)
+    mask = ink_mask(ink)
     _check_ink_amount(mask)
     mask = _crop(_without_specks(_crop(mask), config.MIN_INK_EXTENT * max(ink.shape)))
     stroke_width, thickest = _thickness(mask)
@@ -45,6 +45,12 @@ def ink_map(image: np.ndarray) -> np.ndarray:
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     # Light background (canvas, paper): ink is dark. Dark background (MNIST): ink is light.
     return cv2.bitwise_not(gray) if np.median(border) >= 128 else gray
+
+
+def ink_mask(ink: np.ndarray) -> np.ndarray:
+    """A uint8 mask of an `ink_map`: 1 where it counts as ink, 0 elsewhere."""
+    _, mask = cv2.threshold(ink, config.INK_LEVEL - 1, 1, cv2.THRESH_BINARY)
+    return mask
 
 
 def _validated(image: np.ndarray) -> np.ndarray:
