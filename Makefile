@@ -67,8 +67,8 @@ bench-browser: $(DEV_STAMP) chromium
 	$(BIN)/python -m digitpad.browser_bench --write-readme
 
 models: $(RUNTIME_STAMP)
-	$(BIN)/python -m digitpad train --model mlp --epochs 40 --learning-rate 0.003 --augment --validation-split 0 --data $(DIGITPAD_MNIST)
-	$(BIN)/python -m digitpad train --model cnn --epochs 40 --learning-rate 0.003 --augment --validation-split 0 --data $(DIGITPAD_MNIST)
+	$(BIN)/python -m digitpad train --model mlp --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0 --validation-split 0 --data $(DIGITPAD_MNIST)
+	$(BIN)/python -m digitpad train --model cnn --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0 --validation-split 0 --data $(DIGITPAD_MNIST)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .hypothesis test-artifacts

@@ -45,6 +45,10 @@ CANVAS_COLUMN_WIDTH = config.CANVAS_SIZE + 20  # the canvas never scrolls sidewa
 PREVIEW_SIZE = 140  # the 28 x 28 input, enlarged 5x
 GALLERY_SIZE = 56  # misclassified test digits, enlarged 2x
 BATCH_SIZES = (32, 64, 128, 256, 512)
+LOSS_HELP = (
+    "Cross-entropy over the last epoch. Label smoothing makes every target a little less "
+    "than certain, so with the default recipe the loss levels off near 0.5, not at 0."
+)
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03)
 PROGRESS_SECONDS = 1.0
 CHART_HEIGHT = 220
@@ -676,7 +680,7 @@ def live_training_ui(registry: jobs.JobRegistry, name: str) -> None:
     elapsed_column.metric("Elapsed", format_duration(snapshot.elapsed))
     speed_column.metric("Images / s", f"{snapshot.images_per_second:,.0f}")
     last = snapshot.history[-1] if snapshot.history else None
-    loss_column.metric("Loss", f"{last.loss:.3f}" if last else "–")
+    loss_column.metric("Loss", f"{last.loss:.3f}" if last else "–", help=LOSS_HELP)
     accuracy_column.metric("Accuracy", percent(last.accuracy if last else None))
     history_ui(snapshot.history)
 

@@ -122,6 +122,12 @@ def _add_train_parser(commands) -> None:
         default=defaults.validation_split,
         help="share of the images held out (default: %(default)s)",
     )
+    train.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=defaults.label_smoothing,
+        help="share of each target spread over the other digits (default: %(default)s)",
+    )
     train.add_argument("--seed", type=int, default=defaults.seed, help="default: %(default)s")
     train.add_argument("--limit", type=int, metavar="N", help="train on the first N images only")
     _add_data_argument(train)
@@ -191,7 +197,7 @@ def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
         model_name=arguments.model, epochs=arguments.epochs, batch_size=arguments.batch_size,
         learning_rate=arguments.learning_rate, optimizer=arguments.optimizer,
         validation_split=arguments.validation_split, augment=arguments.augment,
-        seed=arguments.seed,
+        label_smoothing=arguments.label_smoothing, seed=arguments.seed,
     )  # fmt: skip
 
 

@@ -106,6 +106,8 @@ def validate(settings: config.TrainingConfig, training_images: int) -> None:
         )
     if not 0.0 < settings.learning_rate <= 1.0:
         raise ValueError("The learning rate must be above 0 and at most 1.")
+    if not 0.0 <= settings.label_smoothing < 1.0:
+        raise ValueError("The label smoothing must be at least 0 and below 1.")
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {settings.optimizer!r}: use {', '.join(OPTIMIZERS)}.")
 
@@ -124,7 +126,12 @@ def train(
     keras.utils.set_random_seed(settings.seed)
     split = len(images) - int(len(images) * settings.validation_split)
     fit_images, fit_labels = _as_input(images[:split]), np.asarray(labels[:split])
-    validation = (_as_input(images[split:]), labels[split:]) if split < len(images) else None
+    fit_targets = _as_targets(fit_labels, settings)
+    validation = (
+        (_as_input(images[split:]), _as_targets(labels[split:], settings))
+        if split < len(images)
+        else None
+    )
     batches = math.ceil(split / settings.batch_size)
     model = _compiled_model(settings, batches * settings.epochs)
     progress = ProgressCallback(settings.epochs, batches, split, on_batch, on_epoch, stop_event)
@@ -135,7 +142,7 @@ def train(
         epoch_images = (
             augment.augment_images(fit_images, rng, fit_labels) if settings.augment else fit_images
         )
-        model.fit(epoch_images, fit_labels, batch_size=settings.batch_size, epochs=epoch + 1,
+        model.fit(epoch_images, fit_targets, batch_size=settings.batch_size, epochs=epoch + 1,
                   initial_epoch=epoch, validation_data=validation, shuffle=True, verbose=0,
                   callbacks=[progress, *extra_callbacks])  # fmt: skip
         if progress.stopped:
@@ -149,7 +156,7 @@ def _compiled_model(settings: config.TrainingConfig, total_steps: int) -> keras.
     model = models.build_model(settings.model_name)
     model.compile(
         optimizer=_optimizer(settings, total_steps),
-        loss="sparse_categorical_crossentropy",
+        loss=_loss(settings),
         metrics=["accuracy"],
     )
     return model
@@ -163,6 +170,22 @@ def _optimizer(settings: config.TrainingConfig, total_steps: int) -> keras.optim
         warmup_target=settings.learning_rate, warmup_steps=warmup,
     )  # fmt: skip
     return OPTIMIZERS[settings.optimizer](learning_rate=schedule)
+
+
+def _loss(settings: config.TrainingConfig) -> str | keras.losses.Loss:
+    """Cross-entropy, on one-hot targets when some of each is spread over the other digits."""
+    if settings.label_smoothing == 0.0:
+        # Integer labels, as the shipped models were trained: `make models` repeats them exactly.
+        return "sparse_categorical_crossentropy"
+    return keras.losses.CategoricalCrossentropy(label_smoothing=settings.label_smoothing)
+
+
+def _as_targets(labels: np.ndarray, settings: config.TrainingConfig) -> np.ndarray:
+    """What `_loss` compares the answers with: the labels, or their one-hot rows."""
+    labels = np.asarray(labels)
+    if settings.label_smoothing == 0.0:
+        return labels
+    return np.eye(config.NUM_CLASSES, dtype=np.float32)[labels]
 
 
 def _as_input(images: np.ndarray) -> np.ndarray:

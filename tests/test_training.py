@@ -55,6 +55,17 @@ def test_stop_flag_ends_training_within_a_batch(tiny_data):
     assert len(batches) == 1 and result.history == []
 
 
+@pytest.mark.parametrize(("smoothing", "lowest", "highest"), [(0.0, 0.95, 1.0), (0.5, 0.5, 0.6)])
+def test_label_smoothing_keeps_the_model_from_certainty(smoothing, lowest, highest):
+    """With smoothing s the best answer gives the label 1 - s + s / 10, not 1."""
+    images = np.repeat(np.array([0, 255], dtype=np.uint8), 100)[:, None, None] * np.ones((28, 28))
+    labels = np.repeat([0, 1], 100)
+    settings = dataclasses.replace(TINY, epochs=30, validation_split=0.0, label_smoothing=smoothing)
+    model = training.train(settings, images.astype(np.uint8), labels).model
+    answers = inference.Predictor(model).probabilities(images[[0, -1]].astype(np.float32) / 255)
+    assert lowest <= answers[0, 0] <= highest and lowest <= answers[1, 1] <= highest
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -65,6 +76,8 @@ def test_stop_flag_ends_training_within_a_batch(tiny_data):
         ({"optimizer": "lbfgs"}, "optimizer"),
         ({"validation_split": 0.9}, "validation split"),
         ({"model_name": "svm"}, "Unknown model"),
+        ({"label_smoothing": 1.0}, "label smoothing"),
+        ({"label_smoothing": -0.1}, "label smoothing"),
     ],
 )
 def test_invalid_settings_are_refused_before_any_work(tiny_data, changes, message):
