@@ -68,7 +68,7 @@ bench-browser: $(DEV_STAMP) chromium
 
 models: $(RUNTIME_STAMP)
 	$(BIN)/python -m digitpad train --model mlp --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0 --validation-split 0 --data $(DIGITPAD_MNIST)
-	$(BIN)/python -m digitpad train --model cnn --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0 --validation-split 0 --data $(DIGITPAD_MNIST)
+	$(BIN)/python -m digitpad train --model cnn --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0.1 --validation-split 0 --data $(DIGITPAD_MNIST)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .hypothesis test-artifacts
