@@ -16,6 +16,8 @@ import numpy as np
 
 from digitpad import augment, config, models
 
+LOGIT_SCALES = np.linspace(0.5, 8.0, 151)  # the temperatures `calibrate` tries, as 1 / T
+
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
     "adamw": keras.optimizers.AdamW,
@@ -47,6 +49,7 @@ class TrainingResult:
     stopped: bool
     seconds: float
     training_images: int
+    logit_scale: float = 1.0  # the temperature scaling folded into the last layer (1: none)
 
 
 class ProgressCallback(keras.callbacks.Callback):
@@ -148,7 +151,35 @@ def train(
         if progress.stopped:
             break
     seconds = time.perf_counter() - start
-    return TrainingResult(model, progress.history, progress.stopped, seconds, split)
+    scale = 1.0
+    if settings.label_smoothing > 0.0 and not progress.stopped:
+        scale = calibrate(model, *(validation or (fit_images, fit_labels)))
+    return TrainingResult(model, progress.history, progress.stopped, seconds, split, scale)
+
+
+def calibrate(model: keras.Model, images: np.ndarray, targets: np.ndarray) -> float:
+    """Scale the last layer's logits so the probabilities match how often it is right.
+
+    Label smoothing teaches the model never to be quite sure (about 0.9 at best). The scale
+    that best predicts `targets` (labels or one-hot rows) is folded into the softmax layer's
+    weights (temperature scaling), so the answers keep their order. Returns the scale.
+    """
+    labels = np.asarray(targets)
+    labels = labels.argmax(axis=1) if labels.ndim == 2 else labels
+    log_probabilities = np.log(np.maximum(model.predict(images, batch_size=1024, verbose=0), 1e-12))
+    rows = np.arange(len(labels))
+    losses = [
+        -_log_softmax(scale * log_probabilities)[rows, labels].mean() for scale in LOGIT_SCALES
+    ]
+    scale = float(LOGIT_SCALES[int(np.argmin(losses))])
+    layer = model.layers[-1]  # Dense(10, softmax): softmax(scale * (x W + b))
+    layer.set_weights([weights * scale for weights in layer.get_weights()])
+    return scale
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def _compiled_model(settings: config.TrainingConfig, total_steps: int) -> keras.Model:
@@ -175,7 +206,7 @@ def _optimizer(settings: config.TrainingConfig, total_steps: int) -> keras.optim
 def _loss(settings: config.TrainingConfig) -> str | keras.losses.Loss:
     """Cross-entropy, on one-hot targets when some of each is spread over the other digits."""
     if settings.label_smoothing == 0.0:
-        # Integer labels, as the shipped models were trained: `make models` repeats them exactly.
+        # Integer labels, as the shipped MLP was trained: `make models` repeats it exactly.
         return "sparse_categorical_crossentropy"
     return keras.losses.CategoricalCrossentropy(label_smoothing=settings.label_smoothing)
 
@@ -234,6 +265,7 @@ def sidecar_info(
         "training_images": result.training_images,
         "epochs": len(result.history),
         "training_seconds": round(result.seconds, 1),
+        "logit_scale": round(result.logit_scale, 2),
         "recipe": dataclasses.asdict(settings),
         "trained_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }

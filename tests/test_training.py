@@ -55,15 +55,38 @@ def test_stop_flag_ends_training_within_a_batch(tiny_data):
     assert len(batches) == 1 and result.history == []
 
 
-@pytest.mark.parametrize(("smoothing", "lowest", "highest"), [(0.0, 0.95, 1.0), (0.5, 0.5, 0.6)])
-def test_label_smoothing_keeps_the_model_from_certainty(smoothing, lowest, highest):
-    """With smoothing s the best answer gives the label 1 - s + s / 10, not 1."""
-    images = np.repeat(np.array([0, 255], dtype=np.uint8), 100)[:, None, None] * np.ones((28, 28))
-    labels = np.repeat([0, 1], 100)
+def two_digit_data():
+    """100 black images labelled 0 and 100 white ones labelled 1: easy to be sure of."""
+    images = np.repeat(np.array([0, 255], dtype=np.uint8), 100)[:, None, None]
+    return (images * np.ones((28, 28))).astype(np.uint8), np.repeat([0, 1], 100)
+
+
+def confidence(model, images) -> np.ndarray:
+    """The probability each image's answer gets."""
+    return inference.Predictor(model).probabilities(images.astype(np.float32) / 255).max(axis=1)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.5])
+def test_label_smoothing_is_calibrated_back_to_sure_answers(smoothing):
+    """Smoothing 0.5 trains towards 0.55 for the right digit; calibration sharpens it again."""
+    images, labels = two_digit_data()
     settings = dataclasses.replace(TINY, epochs=30, validation_split=0.0, label_smoothing=smoothing)
-    model = training.train(settings, images.astype(np.uint8), labels).model
-    answers = inference.Predictor(model).probabilities(images[[0, -1]].astype(np.float32) / 255)
-    assert lowest <= answers[0, 0] <= highest and lowest <= answers[1, 1] <= highest
+    result = training.train(settings, images, labels)
+    assert (result.logit_scale > 1.0) if smoothing else (result.logit_scale == 1.0)
+    assert confidence(result.model, images[[0, -1]]).min() > 0.95
+
+
+def test_calibrate_makes_a_timid_model_sure_without_changing_its_answers():
+    images, labels = two_digit_data()
+    settings = dataclasses.replace(TINY, epochs=30, validation_split=0.0, label_smoothing=0.0)
+    model = training.train(settings, images, labels).model
+    layer = model.layers[-1]
+    layer.set_weights([weights * 0.1 for weights in layer.get_weights()])
+    before = inference.Predictor(model).probabilities(images.astype(np.float32) / 255)
+    scale = training.calibrate(model, images.astype(np.float32)[..., None] / 255, labels)
+    after = inference.Predictor(model).probabilities(images.astype(np.float32) / 255)
+    assert scale > 1.0 and before.max(axis=1).min() < 0.5 < 0.9 < after.max(axis=1).min()
+    assert (after.argmax(axis=1) == before.argmax(axis=1)).all()
 
 
 @pytest.mark.parametrize(
