@@ -129,12 +129,11 @@ def train(
     keras.utils.set_random_seed(settings.seed)
     split = len(images) - int(len(images) * settings.validation_split)
     fit_images, fit_labels = _as_input(images[:split]), np.asarray(labels[:split])
-    fit_targets = _as_targets(fit_labels, settings)
-    validation = (
-        (_as_input(images[split:]), _as_targets(labels[split:], settings))
-        if split < len(images)
-        else None
+    held_out = (
+        (_as_input(images[split:]), np.asarray(labels[split:])) if split < len(images) else None
     )
+    fit_targets = _as_targets(fit_labels, settings)
+    validation = (held_out[0], _as_targets(held_out[1], settings)) if held_out else None
     batches = math.ceil(split / settings.batch_size)
     model = _compiled_model(settings, batches * settings.epochs)
     progress = ProgressCallback(settings.epochs, batches, split, on_batch, on_epoch, stop_event)
@@ -153,19 +152,17 @@ def train(
     seconds = time.perf_counter() - start
     scale = 1.0
     if settings.label_smoothing > 0.0 and not progress.stopped:
-        scale = calibrate(model, *(validation or (fit_images, fit_labels)))
+        scale = calibrate(model, *(held_out or (fit_images, fit_labels)))
     return TrainingResult(model, progress.history, progress.stopped, seconds, split, scale)
 
 
-def calibrate(model: keras.Model, images: np.ndarray, targets: np.ndarray) -> float:
+def calibrate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
     """Scale the last layer's logits so the probabilities match how often it is right.
 
     Label smoothing teaches the model never to be quite sure (about 0.9 at best). The scale
-    that best predicts `targets` (labels or one-hot rows) is folded into the softmax layer's
-    weights (temperature scaling), so the answers keep their order. Returns the scale.
+    that best predicts `labels` is folded into the softmax layer's weights (temperature
+    scaling), so the answers keep their order. Returns the scale.
     """
-    labels = np.asarray(targets)
-    labels = labels.argmax(axis=1) if labels.ndim == 2 else labels
     log_probabilities = np.log(np.maximum(model.predict(images, batch_size=1024, verbose=0), 1e-12))
     rows = np.arange(len(labels))
     losses = [

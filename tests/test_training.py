@@ -61,9 +61,14 @@ def two_digit_data():
     return (images * np.ones((28, 28))).astype(np.uint8), np.repeat([0, 1], 100)
 
 
+def probabilities(model, images) -> np.ndarray:
+    """The model's 10 probabilities for each uint8 image."""
+    return inference.Predictor(model).probabilities(images.astype(np.float32) / 255)
+
+
 def confidence(model, images) -> np.ndarray:
     """The probability each image's answer gets."""
-    return inference.Predictor(model).probabilities(images.astype(np.float32) / 255).max(axis=1)
+    return probabilities(model, images).max(axis=1)
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.5])
@@ -82,9 +87,9 @@ def test_calibrate_makes_a_timid_model_sure_without_changing_its_answers():
     model = training.train(settings, images, labels).model
     layer = model.layers[-1]
     layer.set_weights([weights * 0.1 for weights in layer.get_weights()])
-    before = inference.Predictor(model).probabilities(images.astype(np.float32) / 255)
-    scale = training.calibrate(model, images.astype(np.float32)[..., None] / 255, labels)
-    after = inference.Predictor(model).probabilities(images.astype(np.float32) / 255)
+    before = probabilities(model, images)
+    scale = training.calibrate(model, training._as_input(images), labels)
+    after = probabilities(model, images)
     assert scale > 1.0 and before.max(axis=1).min() < 0.5 < 0.9 < after.max(axis=1).min()
     assert (after.argmax(axis=1) == before.argmax(axis=1)).all()
 
