@@ -19,6 +19,11 @@ SEGMENT_MARGIN = 4  # background pixels kept around each digit's ink, so to_mnis
 WIDE_RATIO = 1.5  # a segment wider than this times its height holds touching digits...
 DIGIT_RATIO = 0.75  # ...each about this times the height wide
 CUT_WINDOW = 0.25  # a cut is searched this share of a digit's width either side of its guess
+# Pieces whose ink comes closer than this share of the pen width were meant to touch, like
+# the bar of a 4 stopping just short of its stick...
+JOIN_FRACTION = 0.5
+JOINED_RATIO = 0.8  # ...if together at most this times as wide as tall; wider, they are two
+HOLE_FRACTION = 0.15  # a hole at least this share of a segment's height is a digit's loop
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,13 +55,16 @@ class NumberReading:
 def segment(image: np.ndarray) -> list[Segment]:
     """Split a drawing into its digits, left to right.
 
+    Pieces of ink that overlap in x, nearly touch, or are small and close form one digit.
     Touching digits are one blob of ink: it is cut at its thinnest columns only when it is
-    much wider than tall, so two touching digits often stay one segment.
+    much wider than tall, so two touching digits often stay one segment. A cut never goes
+    through a loop (a wide 0) nor leaves a part much shorter than the blob (a 2's long tail).
     """
     ink = preprocess.ink_map(image)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(preprocess.ink_mask(ink), connectivity=8)
+    mask = preprocess.ink_mask(ink)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     boxes = [tuple(int(value) for value in row[:4]) for row in stats[1:]]
-    groups = _merged_groups(boxes)
+    groups = _merged_groups(boxes, _nearly_touching(mask, labels, len(boxes)))
     segments = []
     for members in groups:
         box = _union_box([boxes[index] for index in members])
@@ -72,17 +80,49 @@ def _split_touching(piece: Segment) -> list[Segment]:
         return [piece]
     count = max(2, round(width / (DIGIT_RATIO * height)))
     ink = piece.image[SEGMENT_MARGIN:-SEGMENT_MARGIN, SEGMENT_MARGIN:-SEGMENT_MARGIN]
-    column_ink = (ink >= config.INK_LEVEL).sum(axis=0)
+    column_ink = (ink >= config.INK_LEVEL).sum(axis=0).astype(np.float64)
+    column_ink[_loop_columns(ink)] = np.inf  # a cut through a loop would split a 0 in two
     reach = max(round(CUT_WINDOW * width / count), 1)
     cuts = [0]
     for index in range(1, count):
         guess = round(index * width / count)
         low, high = max(guess - reach, cuts[-1] + 1), min(guess + reach, width - 1)
-        if low < high:
+        if low < high and np.isfinite(column_ink[low:high]).any():
             cuts.append(low + int(np.argmin(column_ink[low:high])))
-    cuts.append(width)
+    cuts = _without_short_parts(ink, [*cuts, width])
     parts = [_part(ink, left, top, start, end) for start, end in itertools.pairwise(cuts)]
     return [part for part in parts if part is not None]
+
+
+def _without_short_parts(ink: np.ndarray, cuts: list[int]) -> list[int]:
+    """Drop the cuts that leave a part much shorter than the segment: the long tail of a 2."""
+    while len(cuts) > 2:
+        heights = [_ink_height(ink[:, start:end]) for start, end in itertools.pairwise(cuts)]
+        short = [
+            index for index, height in enumerate(heights) if height < SMALL_FRACTION * ink.shape[0]
+        ]
+        if not short:
+            break
+        del cuts[max(short[0], 1)]  # join the part to its left neighbour (the first: its right)
+    return cuts
+
+
+def _ink_height(window: np.ndarray) -> int:
+    """How many rows the ink of `window` spans (0 without ink)."""
+    rows = np.flatnonzero(window.max(axis=1, initial=0) >= config.INK_LEVEL)
+    return int(rows[-1] - rows[0] + 1) if rows.size else 0
+
+
+def _loop_columns(ink: np.ndarray) -> np.ndarray:
+    """Which columns of a segment's ink pass through one of its loops (holes)."""
+    mask = (ink >= config.INK_LEVEL).astype(np.uint8)
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    inside = np.zeros(ink.shape[1], dtype=bool)
+    for contour, (*_, parent) in zip(contours, hierarchy[0] if contours else [], strict=True):
+        left, _, width, height = cv2.boundingRect(contour)
+        if parent >= 0 and height >= HOLE_FRACTION * ink.shape[0]:
+            inside[left : left + width] = True
+    return inside
 
 
 def _part(ink: np.ndarray, left: int, top: int, start: int, end: int) -> Segment | None:
@@ -96,14 +136,30 @@ def _part(ink: np.ndarray, left: int, top: int, start: int, end: int) -> Segment
     return Segment(box, np.pad(cropped, SEGMENT_MARGIN))
 
 
-def _merged_groups(boxes: list[tuple[int, int, int, int]]) -> list[list[int]]:
-    """Group the pieces' indices into digits: overlapping in x, or small and close."""
+def _nearly_touching(mask: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """A cluster number for each of the `count` pieces; pieces nearly touching share one."""
+    if count == 0:
+        return np.zeros(0, dtype=np.int32)
+    radius = round(JOIN_FRACTION * preprocess.thickness(mask)[0] / 4)  # both pieces grow
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    _, grown = cv2.connectedComponents(cv2.dilate(mask, kernel), connectivity=8)
+    inked = labels > 0
+    clusters = np.zeros(count + 1, dtype=np.int32)
+    clusters[labels[inked]] = grown[inked]  # every pixel of a piece lies in the same cluster
+    return clusters[1:]
+
+
+def _merged_groups(boxes: list[tuple[int, int, int, int]], clusters: np.ndarray) -> list[list[int]]:
+    """Group the pieces' indices into digits: nearly touching, overlapping in x, small and close."""
     if not boxes:
         return []
     tallest = max(height for _, _, _, height in boxes)
-    groups = [
-        [index] for index, box in enumerate(boxes) if max(box[2:]) >= SPECK_FRACTION * tallest
-    ]
+    kept = [index for index, box in enumerate(boxes) if max(box[2:]) >= SPECK_FRACTION * tallest]
+    groups = []
+    for cluster in np.unique(clusters[kept]):
+        members = [index for index in kept if clusters[index] == cluster]
+        _, _, width, height = _union_box([boxes[index] for index in members])
+        groups += [members] if width <= JOINED_RATIO * height else [[index] for index in members]
     merged = True
     while merged:
         merged = False

@@ -24,7 +24,7 @@ def to_mnist(image: np.ndarray) -> np.ndarray:
     mask = ink_mask(ink)
     _check_ink_amount(mask)
     mask = _crop(_without_specks(_crop(mask), config.MIN_INK_EXTENT * max(ink.shape)))
-    stroke_width, thickest = _thickness(mask)
+    stroke_width, thickest = thickness(mask)
     if max(mask.shape) < max(config.MIN_INK_EXTENT * max(ink.shape), 1.5 * thickest):
         raise BlankDrawingError("The drawing is only a dot: draw a digit.")
     return _center_of_mass_box(_fit_box(_normalize_stroke(mask, stroke_width)))
@@ -123,8 +123,8 @@ def _crop(mask: np.ndarray) -> np.ndarray:
     return mask[top : top + height, left : left + width]
 
 
-def _thickness(mask: np.ndarray) -> tuple[float, float]:
-    """Estimate the pen width, and the width of the thickest part of the ink.
+def thickness(mask: np.ndarray) -> tuple[float, float]:
+    """Estimate the pen width of a 0/1 mask, and the width of the thickest part of its ink.
 
     Across a stroke w pixels wide the distances to the edge run 1, 2, ... w/2, so their mean
     is (w/2 + 1)/2. A dot is as thick as it is wide.

@@ -78,6 +78,34 @@ def test_a_blob_much_wider_than_tall_is_cut_into_digits():
     assert pieces[0].box[0] <= 60 and pieces[-1].box[0] + pieces[-1].box[2] >= 380
 
 
+def test_a_four_whose_bar_stops_short_of_its_stick_is_one_digit():
+    bar_end = 320 - PEN - 3  # the bar's ink ends 3 px, a quarter pen, before the stick's
+    four = [[(290, 60), (250, 160), (bar_end, 160)], [(320, 60), (320, 220)]]
+    pieces = numbers.segment(draw(four + SEVEN))
+    assert len(pieces) == 2
+    assert pieces[0].box[0] < 250 and pieces[0].box[0] + pieces[0].box[2] > 320
+
+
+def test_nearly_touching_digits_side_by_side_stay_apart():
+    canvas = np.full((HEIGHT, WIDTH), 255, np.uint8)
+    for center_x in (200, 200 + 80 + int(PEN) + 3):  # two zeros whose ink is 3 px apart
+        cv2.ellipse(canvas, (center_x, 140), (40, 60), 0, 0, 360, 0, int(PEN))
+    assert len(numbers.segment(canvas)) == 2
+
+
+def test_a_wide_zero_is_not_cut_through_its_loop():
+    canvas = np.full((HEIGHT, WIDTH), 255, np.uint8)
+    cv2.ellipse(canvas, (300, 140), (150, 60), 0, 0, 360, 0, int(PEN))
+    pieces = numbers.segment(canvas)
+    assert len(pieces) == 1 and pieces[0].box[2] > numbers.WIDE_RATIO * pieces[0].box[3]
+
+
+def test_a_two_with_a_long_tail_is_not_cut_off_its_tail():
+    two = [[(100, 90), (130, 60), (170, 70), (180, 100), (100, 200), (360, 200)]]
+    pieces = numbers.segment(draw(two))
+    assert len(pieces) == 1 and pieces[0].box[2] > numbers.WIDE_RATIO * pieces[0].box[3]
+
+
 def test_blank_canvas_is_refused(cnn):
     blank = draw([])
     assert numbers.segment(blank) == []
