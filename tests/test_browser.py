@@ -5,6 +5,7 @@ models; DIGITPAD_TRAIN_LIMIT keeps the training run small. Screenshots of failur
 test-artifacts/.
 """
 
+import itertools
 import re
 import types
 
@@ -180,3 +181,34 @@ def test_a_short_training_shows_progress_finishes_and_is_used(page, server, requ
         expect(page.get_by_text("Confusion matrix")).to_be_visible()
         images = int(TRAIN_LIMIT * (1 - config.TrainingConfig().validation_split))
         expect(page.get_by_text(f"on {images} images · your training")).to_be_visible()
+
+
+def polyline(*points: tuple[float, float], step: float = 4.0) -> np.ndarray:
+    """The points of a stroke through `points`, every `step` pixels or so, as a hand moves."""
+    corners = np.array(points, dtype=np.float64)
+    pieces = [corners[:1]]
+    for start, end in itertools.pairwise(corners):
+        count = max(int(np.linalg.norm(end - start) / step), 1)
+        pieces.append(start + (end - start) * np.linspace(0, 1, count + 1)[1:, None])
+    return np.concatenate(pieces)
+
+
+def test_number_mode_finds_every_digit_of_a_drawn_number(page, server, request):
+    """A 4 whose bar stops short of its stick, a wide 0 and a 2 with a long tail: 3 digits.
+
+    Drawn in this order, no drawing before the last reads as three digits, even cut wrongly.
+    """
+    angles = np.linspace(0, 2 * np.pi, 60)
+    strokes = [
+        polyline((330, 60), (290, 160), (338, 160)),  # the bar's ink ends 4 px from the stick's
+        polyline((360, 60), (360, 225)),
+        np.stack([560 + 110 * np.cos(angles), 140 - 55 * np.sin(angles)], axis=1),
+        polyline((40, 100), (70, 62), (110, 66), (125, 100), (45, 200), (260, 200)),
+    ]
+    with artifacts_on_failure(page, request.node.name, server.log):
+        page.get_by_text("Number", exact=True).click()
+        expect(page.get_by_text("Write a number on the wide canvas")).to_be_visible(timeout=WAIT_MS)
+        draw(page, strokes)
+        heading = page.get_by_role("heading", name=re.compile(r"^The number: \d{3}$"))
+        expect(heading).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text("Where each digit is")).to_be_visible()
