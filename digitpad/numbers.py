@@ -95,7 +95,10 @@ def _split_touching(piece: Segment) -> list[Segment]:
 
 
 def _without_short_parts(ink: np.ndarray, cuts: list[int]) -> list[int]:
-    """Drop the cuts that leave a part much shorter than the segment: the long tail of a 2."""
+    """Drop the cuts that leave a part under SMALL_FRACTION of the segment's height.
+
+    Such a part is a stroke of a digit, not a digit: the long tail of a 2.
+    """
     while len(cuts) > 2:
         heights = [_ink_height(ink[:, start:end]) for start, end in itertools.pairwise(cuts)]
         short = [
