@@ -21,7 +21,7 @@ DIGIT_RATIO = 0.75  # ...each about this times the height wide
 CUT_WINDOW = 0.25  # a cut is searched this share of a digit's width either side of its guess
 # Pieces whose ink comes closer than this share of the pen width were meant to touch, like
 # the bar of a 4 stopping just short of its stick...
-JOIN_FRACTION = 0.5
+JOIN_FRACTION = 0.25
 JOINED_RATIO = 0.8  # ...if together at most this times as wide as tall; wider, they are two
 HOLE_FRACTION = 0.15  # a hole at least this share of a segment's height is a digit's loop
 
@@ -143,7 +143,7 @@ def _nearly_touching(mask: np.ndarray, labels: np.ndarray, count: int) -> np.nda
     """A cluster number for each of the `count` pieces; pieces nearly touching share one."""
     if count == 0:
         return np.zeros(0, dtype=np.int32)
-    radius = round(JOIN_FRACTION * preprocess.thickness(mask)[0] / 4)  # both pieces grow
+    radius = round(JOIN_FRACTION * preprocess.thickness(mask)[0] / 2)  # each grows half the gap
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     _, grown = cv2.connectedComponents(cv2.dilate(mask, kernel), connectivity=8)
     inked = labels > 0
