@@ -110,16 +110,22 @@ def _without_short_parts(ink: np.ndarray, cuts: list[int]) -> list[int]:
     return cuts
 
 
+def _ink_rows(window: np.ndarray) -> np.ndarray:
+    """The indices of the rows of `window` that hold ink."""
+    return np.flatnonzero(window.max(axis=1, initial=0) >= config.INK_LEVEL)
+
+
 def _ink_height(window: np.ndarray) -> int:
     """How many rows the ink of `window` spans (0 without ink)."""
-    rows = np.flatnonzero(window.max(axis=1, initial=0) >= config.INK_LEVEL)
+    rows = _ink_rows(window)
     return int(rows[-1] - rows[0] + 1) if rows.size else 0
 
 
 def _loop_columns(ink: np.ndarray) -> np.ndarray:
     """Which columns of a segment's ink pass through one of its loops (holes)."""
-    mask = (ink >= config.INK_LEVEL).astype(np.uint8)
-    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    contours, hierarchy = cv2.findContours(
+        preprocess.ink_mask(ink), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
+    )
     inside = np.zeros(ink.shape[1], dtype=bool)
     for contour, (*_, parent) in zip(contours, hierarchy[0] if contours else [], strict=True):
         left, _, width, height = cv2.boundingRect(contour)
@@ -131,7 +137,7 @@ def _loop_columns(ink: np.ndarray) -> np.ndarray:
 def _part(ink: np.ndarray, left: int, top: int, start: int, end: int) -> Segment | None:
     """The columns `start` to `end` of a segment's ink as a segment, or None if inkless."""
     window = ink[:, start:end]
-    rows = np.flatnonzero(window.max(axis=1) >= config.INK_LEVEL)
+    rows = _ink_rows(window)
     if rows.size == 0:
         return None
     cropped = window[rows[0] : rows[-1] + 1]
@@ -141,8 +147,8 @@ def _part(ink: np.ndarray, left: int, top: int, start: int, end: int) -> Segment
 
 def _nearly_touching(mask: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
     """A cluster number for each of the `count` pieces; pieces nearly touching share one."""
-    if count == 0:
-        return np.zeros(0, dtype=np.int32)
+    if count < 2:  # nothing to join
+        return np.zeros(count, dtype=np.int32)
     radius = round(JOIN_FRACTION * preprocess.thickness(mask)[0] / 2)  # each grows half the gap
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     _, grown = cv2.connectedComponents(cv2.dilate(mask, kernel), connectivity=8)
