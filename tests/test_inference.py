@@ -24,6 +24,9 @@ def predictor(saved_cnn):
 @pytest.mark.parametrize("name", config.MODEL_NAMES)
 @pytest.mark.parametrize("count", [7, inference.NUMPY_BATCH + 9])  # NumPy, then TensorFlow
 def test_probabilities_equal_model_predict(name, count):
+    # Fixed weights: with random ones, 1 model in 30 put two answers so close that float32
+    # rounding moved them 2e-5 apart.
+    keras.utils.set_random_seed(0)
     model = models.build_model(name)
     model.set_weights([weight * 4 for weight in model.get_weights()])  # confident answers
     predictor = inference.Predictor(model)
