@@ -183,15 +183,18 @@ def app_home(models_dir: pathlib.Path):
         yield home
 
 
+def server_command(port: int) -> list[str]:
+    """`make run`'s command and `.streamlit/config.toml`; only the port and address differ."""
+    return [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+    ]  # fmt: skip
+
+
 def start_server(home: pathlib.Path, log) -> tuple[subprocess.Popen, str]:
     """Launch ``streamlit run streamlit_app.py`` on a free port; return it and its URL."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.port", str(port), "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    command = server_command(port)
     environment = {**os.environ, config.HOME_ENV_VAR: str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(
         command, cwd=config.PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT

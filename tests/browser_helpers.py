@@ -5,13 +5,12 @@ import os
 import pathlib
 import shutil
 import subprocess
-import sys
 import threading
 
 import numpy as np
 
 from digitpad import config, data, inference, training
-from digitpad.browser_bench import free_port, stop_server, wait_until_healthy
+from digitpad.browser_bench import free_port, server_command, stop_server, wait_until_healthy
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -85,11 +84,7 @@ def install_models(models: dict[str, pathlib.Path], directory: pathlib.Path) -> 
 def streamlit_server(environment: dict[str, str], log_path: pathlib.Path):
     """Run `streamlit run streamlit_app.py` on a free port; yield its URL once it is healthy."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.port", str(port), "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = server_command(port)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env={**os.environ, **environment}, stdout=log,

@@ -140,6 +140,16 @@ def test_a_pen_written_digit_is_read_and_charted_and_clearing_shows_the_hint(
         expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(0)
 
 
+def test_the_server_started_as_make_run_watches_no_files(page, server, clear_digit, request):
+    """`make run`'s config turns the file watcher off: no inotify overflow, no reload loop."""
+    digit, placement = clear_digit
+    with artifacts_on_failure(page, request.node.name, server.log):
+        draw(page, pendigits.place_strokes(digit, placement))
+        expect_answer(page, "CNN says", digit.label)
+    log = server.log.read_text(errors="replace")
+    assert "Inotify" not in log and "watch" not in log.lower(), log[-2000:]
+
+
 def test_switching_to_the_mlp_shows_its_answer(page, server, clear_digit, request):
     digit, placement = clear_digit
     with artifacts_on_failure(page, request.node.name, server.log):
