@@ -32,7 +32,8 @@ import urllib.request
 
 import numpy as np
 
-from digitpad import bench, config, pendigits, preprocess
+from benchmarks import speed
+from digitpad import config, pendigits, preprocess
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -599,7 +600,7 @@ def table(figures: dict) -> str:
 
 def write_readme(text: str, path: pathlib.Path = config.README_PATH) -> bool:
     """Replace the text between the README's browser-bench markers; False if it has none."""
-    return bench.write_readme(text, path, README_START, README_END)
+    return speed.write_readme(text, path, README_START, README_END)
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -492,10 +492,10 @@ def read_number_file(predictor, path: pathlib.Path) -> dict:
     """The number read in one image file as a JSON-ready dict, with an "error" if it failed."""
     from PIL import Image
 
-    from digitpad import numbers
+    from digitpad import segment
 
     try:
-        reading = numbers.read_number(read_image(path), predictor)
+        reading = segment.read_number(read_image(path), predictor)
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
         return {"path": str(path), "number": None, "error": _describe_image_error(error)}
     return {

@@ -151,11 +151,11 @@ def number_accuracy(predictor: Predictor, count: int = 300, seed: int = config.S
 
 def _score_number(predictor: Predictor, chosen: list, canvas: np.ndarray) -> np.ndarray:
     """Number right, length right, digits right (0 when the length is wrong), digits."""
-    from digitpad import numbers
+    from digitpad import segment
 
     truth = tuple(digit.label for digit in chosen)
     try:
-        read = numbers.read_number(canvas, predictor).digits
+        read = segment.read_number(canvas, predictor).digits
     except preprocess.BlankDrawingError:
         read = ()
     same_length = len(read) == len(truth)

@@ -9,8 +9,8 @@ import threading
 
 import numpy as np
 
+from benchmarks.browser import free_port, server_command, stop_server, wait_until_healthy
 from digitpad import config, data, inference, training
-from digitpad.browser_bench import free_port, server_command, stop_server, wait_until_healthy
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 import streamlit as st
-from browser_helpers import REPO_ROOT, BatchGate, install_models, tiny_models
+from helpers import REPO_ROOT, BatchGate, install_models, tiny_models
 from streamlit.testing.v1 import AppTest
 
 from digitpad import config, data, inference, jobs

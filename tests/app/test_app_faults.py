@@ -6,7 +6,7 @@ says and which model answers, not how well. Paths point into tmp_path, never at 
 
 import numpy as np
 import pytest
-from browser_helpers import BatchGate
+from helpers import BatchGate
 from test_app import (
     FakeCanvas,
     app_homes,

@@ -5,7 +5,7 @@ import numpy as np
 import test_app
 from test_app import markdown_text, run_app, seven
 
-from digitpad import inference, numbers, saliency
+from digitpad import inference, saliency, segment
 
 WIDE_SHAPE = (280, 700, 4)
 
@@ -39,7 +39,7 @@ def test_number_mode_reads_every_digit(app_home, canvas):
     assert canvas.options["key"] == "number_canvas"
     assert (canvas.options["width"], canvas.options["height"]) == (700, 280)
     predictor = inference.Predictor.load("cnn", app_home.shipped)
-    expected = numbers.read_number(canvas.drawing, predictor)
+    expected = segment.read_number(canvas.drawing, predictor)
     assert len(expected.digits) == 3
     assert f"The number: {expected.number}" in markdown_text(app)
     assert len(app.image) == 1 + 3  # the boxed drawing and each digit's 28 x 28

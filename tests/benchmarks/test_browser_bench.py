@@ -5,7 +5,8 @@ import pathlib
 
 import numpy as np
 
-from digitpad import browser_bench, pendigits
+from benchmarks import browser as browser_bench
+from digitpad import pendigits
 
 DOT = np.array([[140.0, 140.0], [140.5, 140.0]])  # a press with hardly a move
 

@@ -1,6 +1,6 @@
 """Tests for the benchmark's report (the measurements themselves run in `make bench`)."""
 
-from digitpad import bench
+from benchmarks import speed as bench
 
 FIGURES = {
     "mnist_test": 0.9921,

@@ -11,7 +11,7 @@ import types
 
 import numpy as np
 import pytest
-from browser_helpers import artifacts_on_failure, install_models, streamlit_server, tiny_models
+from helpers import artifacts_on_failure, install_models, streamlit_server, tiny_models
 
 from digitpad import config, inference, pendigits, preprocess
 

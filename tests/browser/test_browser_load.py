@@ -12,7 +12,7 @@ import types
 
 import numpy as np
 import pytest
-from browser_helpers import (
+from helpers import (
     ARTIFACTS_DIR,
     artifacts_on_failure,
     install_models,
@@ -20,7 +20,8 @@ from browser_helpers import (
     tiny_models,
 )
 
-from digitpad import browser_bench, config, inference, pendigits, preprocess
+from benchmarks import browser as browser_bench
+from digitpad import config, inference, pendigits, preprocess
 
 try:
     from playwright.async_api import async_playwright

@@ -5,7 +5,7 @@ import json
 import keras
 import numpy as np
 import pytest
-from browser_helpers import BatchGate
+from helpers import BatchGate
 
 from digitpad import config, inference, jobs, training
 

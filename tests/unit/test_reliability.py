@@ -21,8 +21,8 @@ import hypothesis.extra.numpy as hypothesis_numpy
 import keras
 import numpy as np
 import pytest
-from browser_helpers import BatchGate
 from conftest import REPO_ROOT, require
+from helpers import BatchGate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

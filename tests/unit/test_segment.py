@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from digitpad import cli, evaluation, numbers, pendigits, preprocess
+from digitpad import cli, evaluation, pendigits, preprocess, segment
 from digitpad.inference import Predictor
 
 WIDTH, HEIGHT = evaluation.NUMBER_CANVAS
@@ -31,7 +31,7 @@ def cnn() -> Predictor:
 
 
 def test_detached_bar_and_two_stroke_four_are_one_digit_each():
-    pieces = numbers.segment(draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN))
+    pieces = segment.segment(draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN))
     assert len(pieces) == 3
     lefts = [piece.box[0] for piece in pieces]
     assert lefts == sorted(lefts)
@@ -43,10 +43,10 @@ def test_detached_bar_and_two_stroke_four_are_one_digit_each():
 def test_segment_image_holds_only_its_own_ink():
     # A long crossbar reaches into the 7's box: the 7's image must not carry it.
     cross = [[(380, 60), (380, 220)], [(300, 150), (470, 150)]]
-    pieces = numbers.segment(draw(cross + SEVEN))
+    pieces = segment.segment(draw(cross + SEVEN))
     assert len(pieces) == 2
     left, top, width, height = pieces[1].box
-    margin = numbers.SEGMENT_MARGIN
+    margin = segment.SEGMENT_MARGIN
     assert pieces[1].image.shape == (height + 2 * margin, width + 2 * margin)
     assert left < 460
     row = 150 - top + margin
@@ -56,7 +56,7 @@ def test_segment_image_holds_only_its_own_ink():
 
 def test_specks_are_dropped():
     speck = [[(650, 250), (651, 250)]]
-    pieces = numbers.segment(draw(SEVEN + speck))
+    pieces = segment.segment(draw(SEVEN + speck))
     assert len(pieces) == 1
 
 
@@ -64,14 +64,14 @@ def test_touching_digits_stay_one_segment():
     """Documented limit: touching digits no wider together than 1.5 x their height stay one."""
     seven = [[(100, 60), (200, 60), (130, 220)]]
     one_touching_the_seven = [[(200, 60), (200, 220)]]
-    assert len(numbers.segment(draw(seven + one_touching_the_seven))) == 1
+    assert len(segment.segment(draw(seven + one_touching_the_seven))) == 1
 
 
 def test_a_blob_much_wider_than_tall_is_cut_into_digits():
     canvas = np.full((HEIGHT, WIDTH), 255, np.uint8)
     for center_x in (100, 180, 260, 340):  # four touching zeros
         cv2.ellipse(canvas, (center_x, 140), (40, 60), 0, 0, 360, 0, 12)
-    pieces = numbers.segment(canvas)
+    pieces = segment.segment(canvas)
     assert len(pieces) >= 2
     for first, second in itertools.pairwise(pieces):
         assert first.box[0] + first.box[2] <= second.box[0]
@@ -81,7 +81,7 @@ def test_a_blob_much_wider_than_tall_is_cut_into_digits():
 def test_a_four_whose_bar_stops_short_of_its_stick_is_one_digit():
     bar_end = 320 - PEN - 3  # the bar's ink ends 3 px, a quarter pen, before the stick's
     four = [[(290, 60), (250, 160), (bar_end, 160)], [(320, 60), (320, 220)]]
-    pieces = numbers.segment(draw(four + SEVEN))
+    pieces = segment.segment(draw(four + SEVEN))
     assert len(pieces) == 2
     assert pieces[0].box[0] < 250 and pieces[0].box[0] + pieces[0].box[2] > 320
 
@@ -90,31 +90,31 @@ def test_nearly_touching_digits_side_by_side_stay_apart():
     canvas = np.full((HEIGHT, WIDTH), 255, np.uint8)
     for center_x in (200, 200 + 80 + int(PEN) + 3):  # two zeros whose ink is 3 px apart
         cv2.ellipse(canvas, (center_x, 140), (40, 60), 0, 0, 360, 0, int(PEN))
-    assert len(numbers.segment(canvas)) == 2
+    assert len(segment.segment(canvas)) == 2
 
 
 def test_a_wide_zero_is_not_cut_through_its_loop():
     canvas = np.full((HEIGHT, WIDTH), 255, np.uint8)
     cv2.ellipse(canvas, (300, 140), (150, 60), 0, 0, 360, 0, int(PEN))
-    pieces = numbers.segment(canvas)
-    assert len(pieces) == 1 and pieces[0].box[2] > numbers.WIDE_RATIO * pieces[0].box[3]
+    pieces = segment.segment(canvas)
+    assert len(pieces) == 1 and pieces[0].box[2] > segment.WIDE_RATIO * pieces[0].box[3]
 
 
 def test_a_two_with_a_long_tail_is_not_cut_off_its_tail():
     two = [[(100, 90), (130, 60), (170, 70), (180, 100), (100, 200), (360, 200)]]
-    pieces = numbers.segment(draw(two))
-    assert len(pieces) == 1 and pieces[0].box[2] > numbers.WIDE_RATIO * pieces[0].box[3]
+    pieces = segment.segment(draw(two))
+    assert len(pieces) == 1 and pieces[0].box[2] > segment.WIDE_RATIO * pieces[0].box[3]
 
 
 def test_blank_canvas_is_refused(cnn):
     blank = draw([])
-    assert numbers.segment(blank) == []
+    assert segment.segment(blank) == []
     with pytest.raises(preprocess.BlankDrawingError):
-        numbers.read_number(blank, cnn)
+        segment.read_number(blank, cnn)
 
 
 def test_reading_gives_one_answer_per_segment(cnn):
-    reading = numbers.read_number(draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN), cnn)
+    reading = segment.read_number(draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN), cnn)
     assert len(reading.digits) == 3 and len(reading.boxes) == 3
     assert reading.images.shape == (3, 28, 28)
     assert reading.probabilities.shape == (3, 10)
@@ -135,7 +135,7 @@ def test_composed_gaps_follow_the_style(pendigits_path):
     rng = np.random.default_rng(0)
     apart = evaluation.compose_number(digits, "apart", rng)
     assert apart.shape == (HEIGHT, WIDTH)
-    assert len(numbers.segment(apart)) == 4
+    assert len(segment.segment(apart)) == 4
     with pytest.raises(ValueError, match="gap_style"):
         evaluation.compose_number(digits, "sideways", rng)
 
