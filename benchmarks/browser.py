@@ -34,6 +34,7 @@ import numpy as np
 
 from benchmarks import speed
 from digitpad import config, pendigits, preprocess
+from ui.messages import BLANK_HINT
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -61,7 +62,6 @@ README_END = "<!-- browser-bench:end -->"
 CANVAS = "canvas.upper-canvas"
 DRAWN_CANVAS = "canvas.dc-canvas.lower-canvas"
 RESET_BUTTON = "Reset canvas & history"
-BLANK_HINT = "Draw a digit from 0 to 9 on the canvas"
 
 INK_JS = """canvas => {
   const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;

@@ -15,13 +15,14 @@ from helpers import REPO_ROOT, BatchGate, install_models, tiny_models
 from streamlit.testing.v1 import AppTest
 
 from digitpad import config, data, inference, jobs
+from ui import state
+from ui.messages import BLANK_HINT
 
 APP_FILE = str(REPO_ROOT / "streamlit_app.py")
 RUN_SECONDS = 60
 JOIN_SECONDS = 120.0
 TRAIN_COUNT = 300
 TEST_COUNT = 200
-BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
 
 
 class FakeCanvas:
@@ -126,7 +127,7 @@ def run_app(view: str | None = None) -> AppTest:
     """Run the page once, on the Draw tab or the tab named `view`."""
     app = AppTest.from_file(APP_FILE, default_timeout=RUN_SECONDS)
     if view:
-        app.session_state["view"] = view
+        app.session_state[state.TAB_KEY] = view
     app.run()
     assert not app.exception, app.exception
     return app
@@ -158,10 +159,10 @@ def test_page_renders_title_sidebar_and_a_hint(app_home, canvas):
     assert not charts(app)
     assert "93,322 parameters" in sidebar_caption(app)
     assert "shipped model" in sidebar_caption(app)
-    assert app.button(key="train").disabled is False
-    assert app.button(key="stop").disabled is True
-    assert app.button(key="restore").disabled is True  # the user trained nothing yet
-    assert app.number_input(key="epochs").value == config.TrainingConfig().epochs
+    assert app.button(key=state.TRAIN_BUTTON_KEY).disabled is False
+    assert app.button(key=state.STOP_BUTTON_KEY).disabled is True
+    assert app.button(key=state.RESTORE_BUTTON_KEY).disabled is True  # the user trained nothing yet
+    assert app.number_input(key=state.EPOCHS_KEY).value == config.TrainingConfig().epochs
     assert canvas.options["width"] == canvas.options["height"] == config.CANVAS_SIZE
     assert canvas.options["drawing_mode"] == "freedraw" and canvas.options["update_streamlit"]
     assert canvas.options["key"] == "canvas" and canvas.options["stroke_width"] == 18
@@ -170,7 +171,7 @@ def test_page_renders_title_sidebar_and_a_hint(app_home, canvas):
 def test_switching_model_changes_the_sidebar_info(app_home, canvas):
     app = run_app()
     assert "93,322 parameters" in sidebar_caption(app)
-    app.segmented_control(key="model").set_value("mlp").run()
+    app.segmented_control(key=state.MODEL_KEY).set_value("mlp").run()
     assert "407,050 parameters" in sidebar_caption(app)
     mlp_accuracy = inference.read_sidecar(app_home.shipped / "mlp.json")["mnist_test_accuracy"]
     assert app.sidebar.metric[0].value == f"{mlp_accuracy:.1%}"
@@ -189,7 +190,7 @@ def test_drawing_shows_the_answer_chart_input_and_other_model(app_home, canvas):
     assert preview.captions == ["What the model sees: 28 × 28"]
     assert preview.value[0].endswith(".png")  # crisp pixels, no JPEG smudge
     assert not app.info
-    app.segmented_control(key="model").set_value("mlp").run()
+    app.segmented_control(key=state.MODEL_KEY).set_value("mlp").run()
     text = markdown_text(app)
     assert "MLP says" in text and f'<div class="dp-digit">{mlp_digit}</div>' in text
 
@@ -219,8 +220,8 @@ def test_missing_mnist_shows_how_to_fix_it_and_drawing_keeps_working(app_home, c
     monkeypatch.setattr(data, "load_mnist", offline)
     canvas.drawing = seven()
     app = run_app()
-    app.button(key="train").click().run()
-    assert app.session_state["view"] == "Train"
+    app.button(key=state.TRAIN_BUTTON_KEY).click().run()
+    assert app.session_state[state.TAB_KEY] == state.TRAIN_TAB
     assert "offline" in app.error[0].value
     assert "DIGITPAD_MNIST" in app.info[0].value
     assert app_home.jobs == []
@@ -232,20 +233,21 @@ def test_training_reports_progress_finishes_and_is_used_at_once(
 ):
     canvas.drawing = seven()
     app = run_app()
-    app.number_input(key="epochs").set_value(1)
-    app.select_slider(key="batch_size").set_value(32)
-    app.button(key="train").click().run()
+    app.number_input(key=state.EPOCHS_KEY).set_value(1)
+    app.select_slider(key=state.BATCH_KEY).set_value(32)
+    app.button(key=state.TRAIN_BUTTON_KEY).click().run()
     assert gate.reached.wait(JOIN_SECONDS)
     app.run()
-    assert app.session_state["view"] == "Train"
+    assert app.session_state[state.TAB_KEY] == state.TRAIN_TAB
     [progress] = app.main.get("progress")
     assert progress.proto.text == "Training the CNN: epoch 1 / 1"
     [sidebar_progress] = app.sidebar.get("progress")  # seen from the Draw tab too
     assert sidebar_progress.proto.text == progress.proto.text
-    assert app.button(key="train").disabled and not app.button(key="stop").disabled
-    other_session = run_app(view="Train")  # a second browser session sees the same job
+    assert app.button(key=state.TRAIN_BUTTON_KEY).disabled
+    assert not app.button(key=state.STOP_BUTTON_KEY).disabled
+    other_session = run_app(view=state.TRAIN_TAB)  # a second browser session sees the same job
     assert other_session.main.get("progress")[0].proto.text == progress.proto.text
-    assert other_session.button(key="train").disabled
+    assert other_session.button(key=state.TRAIN_BUTTON_KEY).disabled
 
     gate.release()
     [job] = app_home.jobs
@@ -261,17 +263,17 @@ def test_training_reports_progress_finishes_and_is_used_at_once(
     new_digit = expected_digit("cnn", app_home.user, canvas.drawing)
     assert f'<div class="dp-digit">{new_digit}</div>' in markdown_text(app)
 
-    app.button(key="restore").click().run()
+    app.button(key=state.RESTORE_BUTTON_KEY).click().run()
     assert not (app_home.user / "cnn.keras").exists()
     assert "shipped model" in sidebar_caption(app)
 
 
 def test_stop_ends_the_training_and_keeps_the_model_in_use(app_home, canvas, small_mnist, gate):
     app = run_app()
-    app.number_input(key="epochs").set_value(1)
-    app.button(key="train").click().run()
+    app.number_input(key=state.EPOCHS_KEY).set_value(1)
+    app.button(key=state.TRAIN_BUTTON_KEY).click().run()
     assert gate.reached.wait(JOIN_SECONDS), app_home.jobs[0].snapshot().error
-    app.button(key="stop").click().run()
+    app.button(key=state.STOP_BUTTON_KEY).click().run()
     assert app.main.get("progress")[0].proto.text == "Stopping the CNN training…"
     gate.release()
     [job] = app_home.jobs

@@ -14,6 +14,7 @@ from test_app import (  # noqa: F401 (fixtures)
 )
 
 from digitpad import collection, config
+from ui import state
 
 
 @pytest.fixture
@@ -27,19 +28,19 @@ def drawings_dir(app_home, tmp_path, monkeypatch):
 def test_a_correction_pill_saves_the_drawing_with_that_digit(drawings_dir, canvas):
     canvas.drawing = seven()
     app = run_app()
-    app.button_group(key="correct").set_value(1).run()
+    app.button_group(key=state.CORRECTION_KEY).set_value(1).run()
     assert not app.exception
     assert [entry.label for entry in collection.entries(drawings_dir)] == [1]
     assert "1 drawing in your collection" in app.success[0].value
     assert app.expander[-1].label == "Your drawings (1)"
-    assert app.button_group(key="correct").value is None  # ready for the next drawing
+    assert app.button_group(key=state.CORRECTION_KEY).value is None  # ready for the next drawing
 
 
 def test_the_gallery_deletes_a_drawing(drawings_dir, canvas):
     entry = collection.add(seven(), 7)
     app = run_app()
     assert app.expander[-1].label == "Your drawings (1)"
-    app.button(key=f"delete_{entry.id}").click().run()
+    app.button(key=state.delete_key(entry.id)).click().run()
     assert not app.exception and collection.entries(drawings_dir) == []
     assert app.expander[-1].label == "Your drawings (0)"
 
@@ -48,9 +49,9 @@ def test_training_with_my_drawings_mixes_them_in(drawings_dir, canvas, small_mni
     for label in (7, 7, 7, 7, 1, 1, 1, 1):
         collection.add(seven(), label)
     app = run_app()
-    app.checkbox(key="include_drawings").check()
-    app.number_input(key="epochs").set_value(1)
-    app.button(key="train").click().run()
+    app.checkbox(key=state.INCLUDE_DRAWINGS_KEY).check()
+    app.number_input(key=state.EPOCHS_KEY).set_value(1)
+    app.button(key=state.TRAIN_BUTTON_KEY).click().run()
     assert not app.exception
     job = app_home.jobs[-1]
     assert job.join(120.0)

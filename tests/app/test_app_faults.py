@@ -18,6 +18,7 @@ from test_app import (
 )
 
 from digitpad import config, data, inference, models, training
+from ui import state
 
 RUN_SECONDS = 60
 JOIN_SECONDS = 120.0
@@ -79,14 +80,14 @@ def test_a_broken_shipped_model_is_named_and_the_other_model_answers(homes, canv
     [sidebar_error] = app.sidebar.error
     assert str(broken) in sidebar_error.value and reason in sidebar_error.value
     assert RESTORE_ADVICE not in sidebar_caption(app)  # nothing of the user's to delete
-    assert app.button(key="restore").disabled
+    assert app.button(key=state.RESTORE_BUTTON_KEY).disabled
     [warning] = app.main.warning
     assert str(broken) in warning.value and "Showing the MLP's answer instead." in warning.value
     mlp_digit = expected_digit("mlp", homes.shipped, canvas.drawing)
     text = markdown_text(app)
     assert "MLP says" in text and f'<div class="dp-digit">{mlp_digit}</div>' in text
     assert "CNN says" not in text
-    app.segmented_control(key="model").set_value("mlp").run()
+    app.segmented_control(key=state.MODEL_KEY).set_value("mlp").run()
     assert not app.error and not app.warning  # the MLP is fine: no complaint about it
 
 
@@ -99,10 +100,10 @@ def test_a_broken_trained_model_offers_the_shipped_one_back(homes, canvas):
     [sidebar_error] = app.sidebar.error
     assert str(mine) in sidebar_error.value and "truncated" in sidebar_error.value
     assert RESTORE_ADVICE in sidebar_caption(app)
-    assert app.button(key="restore").disabled is False
+    assert app.button(key=state.RESTORE_BUTTON_KEY).disabled is False
     assert "MLP says" in markdown_text(app)
 
-    app.button(key="restore").click().run()
+    app.button(key=state.RESTORE_BUTTON_KEY).click().run()
     assert not app.exception, app.exception
     assert not mine.exists() and not inference.sidecar_path(mine).exists()
     assert not app.error and not app.warning
@@ -138,7 +139,7 @@ def test_settings_that_cannot_train_are_refused_before_any_job(homes, canvas, mo
     monkeypatch.setattr(data, "load_mnist", lambda *arguments: ((images, labels), (images, labels)))
     monkeypatch.setenv("DIGITPAD_TRAIN_LIMIT", "50")  # fewer images than one batch of 128
     app = run_app()
-    app.button(key="train").click().run()
+    app.button(key=state.TRAIN_BUTTON_KEY).click().run()
     assert not app.exception, app.exception
     [error] = app.error
     assert error.value == "The batch size must be between 1 and the 45 training images."
@@ -155,14 +156,14 @@ def test_two_sessions_training_the_same_model_one_runs_the_other_is_told(
     gate = BatchGate().install(monkeypatch)
     first, second = run_app(), run_app()  # both pages show an enabled Train button
     try:
-        first.number_input(key="epochs").set_value(1)
-        first.button(key="train").click().run()
+        first.number_input(key=state.EPOCHS_KEY).set_value(1)
+        first.button(key=state.TRAIN_BUTTON_KEY).click().run()
         assert gate.reached.wait(JOIN_SECONDS), homes.jobs[0].snapshot().error
-        second.button(key="train").click().run()
+        second.button(key=state.TRAIN_BUTTON_KEY).click().run()
         assert not second.exception, second.exception
-        assert second.session_state["view"] == "Train"
+        assert second.session_state[state.TAB_KEY] == state.TRAIN_TAB
         assert "A CNN training is already running." in [error.value for error in second.error]
-        assert second.button(key="train").disabled  # and it follows the running job
+        assert second.button(key=state.TRAIN_BUTTON_KEY).disabled  # and it follows the running job
         assert len(homes.jobs) == 1 and homes.jobs[0].active
     finally:
         gate.release()

@@ -6,6 +6,8 @@ import test_app
 from test_app import markdown_text, run_app, seven
 
 from digitpad import inference, saliency, segment
+from ui import state
+from ui.messages import NUMBER_HINT
 
 WIDE_SHAPE = (280, 700, 4)
 
@@ -27,14 +29,14 @@ def wide_number() -> np.ndarray:
 def test_number_mode_is_off_by_default(app_home, canvas):
     canvas.drawing = seven()
     app = run_app()
-    assert app.toggle(key="number_mode").value is False
+    assert app.toggle(key=state.NUMBER_KEY).value is False
     assert canvas.options["key"] == "canvas" and canvas.options["width"] == 280
 
 
 def test_number_mode_reads_every_digit(app_home, canvas):
     app = run_app()
     canvas.drawing = wide_number()
-    app.toggle(key="number_mode").set_value(True).run()
+    app.toggle(key=state.NUMBER_KEY).set_value(True).run()
     assert not app.exception, app.exception
     assert canvas.options["key"] == "number_canvas"
     assert (canvas.options["width"], canvas.options["height"]) == (700, 280)
@@ -48,10 +50,8 @@ def test_number_mode_reads_every_digit(app_home, canvas):
 def test_number_mode_on_a_blank_canvas_gives_a_hint(app_home, canvas):
     app = run_app()
     canvas.drawing = np.full(WIDE_SHAPE, 255, np.uint8)
-    app.toggle(key="number_mode").set_value(True).run()
-    assert [info.value for info in app.info] == [
-        "Write a number on the wide canvas, leaving a little space between digits."
-    ]
+    app.toggle(key=state.NUMBER_KEY).set_value(True).run()
+    assert [info.value for info in app.info] == [NUMBER_HINT]
 
 
 def test_heat_map_is_computed_only_when_asked(app_home, canvas, monkeypatch):
@@ -63,8 +63,8 @@ def test_heat_map_is_computed_only_when_asked(app_home, canvas, monkeypatch):
     canvas.drawing = seven()
     app = run_app()
     images_before = len(app.image)
-    assert app.toggle(key="saliency").value is False and not calls
-    app.toggle(key="saliency").set_value(True).run()
+    assert app.toggle(key=state.SALIENCY_KEY).value is False and not calls
+    app.toggle(key=state.SALIENCY_KEY).set_value(True).run()
     assert not app.exception, app.exception
     assert len(calls) == 1
     assert len(app.image) > images_before

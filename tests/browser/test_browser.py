@@ -14,6 +14,7 @@ import pytest
 from helpers import artifacts_on_failure, install_models, streamlit_server, tiny_models
 
 from digitpad import config, inference, pendigits, preprocess
+from ui.messages import BLANK_HINT
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -28,7 +29,6 @@ CONFIDENT = 0.9  # the replayed digit must be an easy read for both tiny models
 CANDIDATES = 200
 WAIT_MS = 30_000
 TRAINING_MS = 180_000
-BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
 SEND_BUTTON = "Update the app with this drawing"
 # Counts the clicks on the canvas's send button, which the app makes on every pen release.
 COUNT_SEND_CLICKS = """

@@ -1,0 +1,1 @@
+"""The Streamlit page of digitpad: Streamlit only, over the `digitpad` library."""

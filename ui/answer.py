@@ -1,0 +1,81 @@
+"""A model's answer on a 28 x 28 image: which model answers, the big digit, the input shown."""
+
+import numpy as np
+import streamlit as st
+
+from digitpad import config, inference, preprocess
+from ui.formatting import MODEL_LABELS, confidence, enlarged, other_model
+from ui.messages import BLANK_HINT
+from ui.resources import predictor_for
+
+PREVIEW_SIZE = 140  # the 28 x 28 input, enlarged 5x
+
+
+def answering_model(name: str) -> tuple[str, inference.Predictor | None]:
+    """The chosen model, else the other one when the chosen one cannot be loaded (said why)."""
+    predictor, problem = predictor_for(name)
+    if predictor is not None:
+        return name, predictor
+    fallback = other_model(name)
+    fallback_predictor, fallback_problem = predictor_for(fallback)
+    if fallback_predictor is None:
+        st.error(f"Neither model can answer. {problem} {fallback_problem}")
+        return name, None
+    st.warning(
+        f"The {MODEL_LABELS[name]} cannot be used: {problem} "
+        f"Showing the {MODEL_LABELS[fallback]}'s answer instead."
+    )
+    return fallback, fallback_predictor
+
+
+def mnist_image_ui(drawing: np.ndarray | None) -> np.ndarray | None:
+    """The drawing as a 28 x 28 MNIST image, or None (after a hint) when there is no digit."""
+    if drawing is None:
+        st.info(BLANK_HINT)
+        return None
+    try:
+        return preprocess.to_mnist(drawing)
+    except preprocess.FilledDrawingError as error:
+        st.info(str(error))
+    except preprocess.BlankDrawingError:
+        st.info(BLANK_HINT)
+    except ValueError as error:
+        st.error(f"Cannot read the drawing: {error}")
+    return None
+
+
+def preview_ui(image: np.ndarray) -> None:
+    """The 28 x 28 image the model reads, enlarged without smoothing."""
+    st.image(
+        enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
+        output_format="PNG",
+    )  # fmt: skip
+
+
+def other_answer_ui(name: str, image: np.ndarray) -> None:
+    """The other model's answer on the same drawing, for comparison."""
+    predictor, problem = predictor_for(name)
+    label = MODEL_LABELS[name]
+    if predictor is None:
+        st.caption(f"{label}: {problem}")
+        return
+    probabilities = predictor.probabilities(image)
+    digit = int(np.argmax(probabilities))
+    st.html(
+        f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
+        f'<div class="dp-other">{digit}</div>'
+        f'<div class="dp-confidence">{confidence(probabilities[digit])}</div></div>'
+    )
+
+
+def answer_html(label: str, probabilities: np.ndarray) -> str:
+    """The predicted digit, large, with how sure the model is (or which two it hesitates on)."""
+    first, second = np.argsort(probabilities)[::-1][:2]
+    if probabilities[first] < config.LOW_CONFIDENCE:
+        verdict = f'<div class="dp-unsure">Not sure: {first} or {second}?</div>'
+    else:
+        verdict = f'<div class="dp-confidence">{confidence(probabilities[first])} sure</div>'
+    return (
+        f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
+        f'<div class="dp-digit">{first}</div>{verdict}</div>'
+    )

@@ -1,0 +1,120 @@
+"""The page's charts: probability bars, training curves and the confusion matrix."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from digitpad import config, training
+from ui.formatting import optional_percent
+
+CHART_HEIGHT = 220
+CURVE_HEIGHT = 280
+CONFUSION_HEIGHT = 340
+HIGHLIGHT_COLOR = "#2563eb"
+MUTED_COLOR = "#cbd5e1"
+VALIDATION_COLOR = "#f97316"
+SPLITS = ("training", "validation")
+CURVES_LEGEND = (
+    f'<span style="color:{HIGHLIGHT_COLOR}">●</span> training images &nbsp; '
+    f'<span style="color:{VALIDATION_COLOR}">●</span> validation images (held out)'
+)
+# The probability bars: a fixed Vega-Lite spec, so only the data changes from one drawing
+# to the next (building an Altair chart per stroke cost more than the prediction).
+PROBABILITY_SPEC = {
+    "height": CHART_HEIGHT,
+    "mark": {"type": "bar", "cornerRadiusTopLeft": 3, "cornerRadiusTopRight": 3},
+    "encoding": {
+        "x": {"field": "digit", "type": "nominal", "sort": None, "title": None,
+              "axis": {"labelAngle": 0}},
+        "y": {"field": "probability", "type": "quantitative", "title": None,
+              "scale": {"domain": [0, 1]}, "axis": {"format": "%", "tickCount": 5}},
+        "color": {"condition": {"test": "datum.top", "value": HIGHLIGHT_COLOR},
+                  "value": MUTED_COLOR},
+        "tooltip": [{"field": "digit", "type": "nominal"},
+                    {"field": "probability", "type": "quantitative", "format": ".1%"}],
+    },
+}  # fmt: skip
+
+
+def probability_bars_ui(probabilities: np.ndarray) -> None:
+    """Bars of the 10 digits' probabilities, the top one highlighted (`PROBABILITY_SPEC`)."""
+    frame = pd.DataFrame(
+        {
+            "digit": [str(digit) for digit in range(config.NUM_CLASSES)],
+            "probability": probabilities.astype(float),
+            "top": np.arange(config.NUM_CLASSES) == int(np.argmax(probabilities)),
+        }
+    )
+    st.vega_lite_chart(frame, PROBABILITY_SPEC, width="stretch")
+
+
+def history_frame(history: tuple[training.EpochReport, ...]) -> pd.DataFrame:
+    """The curves' data in long form: epoch, metric, split, value."""
+    rows = []
+    for report in history:
+        for metric in ("loss", "accuracy"):
+            rows.append((report.epoch, metric, SPLITS[0], getattr(report, metric)))
+            validation = getattr(report, f"val_{metric}")
+            if validation is not None:
+                rows.append((report.epoch, metric, SPLITS[1], validation))
+    return pd.DataFrame(rows, columns=["epoch", "metric", "split", "value"])
+
+
+def curve_chart(frame: pd.DataFrame, metric: str, title: str) -> alt.Chart:
+    """One metric's curve per split, epoch by epoch (the legend is `CURVES_LEGEND`)."""
+    value_format = "%" if metric == "accuracy" else ".2f"
+    return (
+        alt.Chart(frame[frame["metric"] == metric], title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(
+                "value:Q", title=None, scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=value_format, tickCount=5),
+            ),
+            color=alt.Color(
+                "split:N", legend=None,
+                scale=alt.Scale(domain=SPLITS, range=[HIGHLIGHT_COLOR, VALIDATION_COLOR]),
+            ),
+            tooltip=["epoch", "split", alt.Tooltip("value:Q", format=".4f")],
+        )
+        .properties(height=CURVE_HEIGHT)
+    )  # fmt: skip
+
+
+def metrics_table(history: tuple[training.EpochReport, ...]) -> pd.DataFrame:
+    """One row per epoch, in the units people read."""
+    return pd.DataFrame(
+        {
+            "Epoch": [report.epoch for report in history],
+            "Loss": [report.loss for report in history],
+            "Accuracy": [optional_percent(report.accuracy) for report in history],
+            "Val. loss": [report.val_loss for report in history],
+            "Val. accuracy": [optional_percent(report.val_accuracy) for report in history],
+            "Seconds": [report.seconds for report in history],
+            "Images / s": [report.images_per_second for report in history],
+        }
+    )
+
+
+def confusion_chart(matrix: np.ndarray) -> alt.LayerChart:
+    """A 10 x 10 heatmap of counts, with the counts written in the cells."""
+    rows, columns = np.indices(matrix.shape)
+    frame = pd.DataFrame(
+        {"true": rows.ravel(), "predicted": columns.ravel(), "count": matrix.ravel()}
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("predicted:O", axis=alt.Axis(labelAngle=0, orient="top"), title=None),
+        y=alt.Y("true:O", title=None),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("count:Q", scale=alt.Scale(type="symlog", scheme="blues"), legend=None),
+        tooltip=["true", "predicted", "count"],
+    )
+    bright = float(matrix.max()) ** 0.5 if matrix.size else 0.0
+    counts = base.mark_text(fontSize=10).encode(
+        text="count:Q",
+        color=alt.condition(f"datum.count > {bright}", alt.value("white"), alt.value("#0f172a")),
+    )
+    return (cells + counts.transform_filter("datum.count > 0")).properties(height=CONFUSION_HEIGHT)

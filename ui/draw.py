@@ -1,0 +1,107 @@
+"""The Draw tab: the canvas and, beside it, what both models make of the drawing."""
+
+import cv2
+import numpy as np
+import streamlit as st
+import streamlit_drawable_canvas  # called through the module: tests put a stand-in there
+
+from digitpad import config, inference, saliency
+from ui import state
+from ui.answer import (
+    PREVIEW_SIZE,
+    answer_html,
+    answering_model,
+    mnist_image_ui,
+    other_answer_ui,
+    preview_ui,
+)
+from ui.charts import probability_bars_ui
+from ui.collection import collection_ui, correction_ui
+from ui.formatting import GALLERY_SIZE, MODEL_LABELS, enlarged, other_model
+from ui.number import number_ui
+from ui.photo import photo_ui
+
+CANVAS_COLUMN_WIDTH = config.CANVAS_SIZE + 20  # the canvas never scrolls sideways
+HEAT_WEIGHT = 0.6  # how strongly the heat map tints the 28 x 28 preview
+FEATURE_MAP_COLUMNS = 8
+
+
+def draw_ui(name: str, pen_width: int) -> None:
+    """The Draw tab: the canvas, and beside it what both models make of the drawing."""
+    if st.toggle("Number", key=state.NUMBER_KEY, help="Write several digits on a wider canvas."):
+        st.fragment(number_ui)(name, pen_width)  # a stroke reruns only the number part
+        return
+    st.fragment(drawing_ui)(name, pen_width)
+    photo_ui(name)
+    collection_ui()
+
+
+def drawing_ui(name: str, pen_width: int) -> None:
+    """The canvas and, beside it, what both models make of the drawing.
+
+    A fragment: a stroke reruns only this, not the sidebar, the upload or the gallery.
+    """
+    if state.collection_changed():
+        st.rerun()  # a correction was saved: the gallery below counts it
+    with st.container(horizontal=True, gap="large"):
+        with st.container(width=CANVAS_COLUMN_WIDTH):
+            drawing = canvas_ui(pen_width)
+        with st.container(width="stretch"):
+            answer_ui(name, drawing)
+
+
+def canvas_ui(pen_width: int) -> np.ndarray | None:
+    """The drawing canvas; return its RGBA pixels, or None before the first stroke."""
+    result = streamlit_drawable_canvas.st_canvas(
+        stroke_width=pen_width, stroke_color="#000000", background_color="#ffffff",
+        update_streamlit=True, height=config.CANVAS_SIZE, width=config.CANVAS_SIZE,
+        drawing_mode="freedraw", return_image_data=True, key=state.CANVAS_KEY,
+    )  # fmt: skip
+    st.caption("Hover over the canvas for undo, redo and the bin that clears it.")
+    return result.image_data
+
+
+def answer_ui(name: str, drawing: np.ndarray | None) -> None:
+    """The chosen model's answer, its probabilities, its input, and the other model's answer."""
+    image = mnist_image_ui(drawing)
+    if image is None:
+        return
+    answering, predictor = answering_model(name)
+    if predictor is None:
+        return
+    probabilities = predictor.probabilities(image)
+    answer_column, other_column, preview_column = st.columns([4, 3, 3])
+    chart = st.container()
+    # The answer and its bars go out first: the rest of the column can follow a moment later.
+    answer_column.html(answer_html(MODEL_LABELS[answering], probabilities))
+    with chart:
+        probability_bars_ui(probabilities)
+    if answering == name:  # after a fallback the other model is the broken one
+        with other_column:
+            other_answer_ui(other_model(name), image)
+    with preview_column:
+        preview_ui(image)
+        if st.toggle("Heat map", key=state.SALIENCY_KEY, help="What the model looked at."):
+            saliency_ui(image, predictor)
+    correction_ui(drawing)
+
+
+def saliency_ui(image: np.ndarray, predictor: inference.Predictor) -> None:
+    """The heat map of what mattered to the answer, over the 28 x 28, and the CNN's first maps."""
+    heat = saliency.occlusion_map(image, predictor)
+    colored = cv2.applyColorMap(enlarged(heat, PREVIEW_SIZE), cv2.COLORMAP_JET)[:, :, ::-1]
+    gray = cv2.cvtColor(enlarged(image, PREVIEW_SIZE), cv2.COLOR_GRAY2RGB)
+    st.image(
+        cv2.addWeighted(colored, HEAT_WEIGHT, gray, 1 - HEAT_WEIGHT, 0),
+        caption="Red: hiding this spot changes the answer most", output_format="PNG",
+    )  # fmt: skip
+    try:
+        maps = saliency.first_conv_maps(image, predictor.model)
+    except ValueError:  # the MLP has no convolution layer
+        return
+    with st.expander("First-layer feature maps"):
+        columns = st.columns(FEATURE_MAP_COLUMNS)
+        for index, feature_map in enumerate(maps):
+            columns[index % FEATURE_MAP_COLUMNS].image(
+                enlarged(feature_map, GALLERY_SIZE), output_format="PNG"
+            )

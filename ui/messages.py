@@ -1,0 +1,8 @@
+"""Texts of the page that tests and the browser benchmark look for (one place each)."""
+
+TITLE = "digitpad"
+SUBTITLE = (
+    "Draw a digit and see what a Keras MLP and CNN make of it. Retrain them, watch them learn."
+)
+BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
+NUMBER_HINT = "Write a number on the wide canvas, leaving a little space between digits."

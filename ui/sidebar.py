@@ -1,0 +1,152 @@
+"""The sidebar: the model and its facts, the pen, the training settings and buttons."""
+
+import pathlib
+
+import streamlit as st
+
+from digitpad import config, inference, jobs
+from ui import state
+from ui.formatting import MODEL_LABELS, format_timestamp, percent, with_default
+from ui.resources import predictor_for, user_model_path
+from ui.train import PROGRESS_SECONDS, progress_text, start_training, stop_training
+
+DEFAULT_PEN_WIDTH = 18
+PEN_WIDTH_RANGE = (6, 40)
+BATCH_SIZES = (32, 64, 128, 256, 512)
+LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03)
+TEST_ACCURACY_HELP = "Share of the 10,000 MNIST test digits the model reads right."
+DRAWN_ACCURACY_HELP = (
+    "Share of pen-written digits (UCI pendigits, replayed on the canvas) read right; "
+    "– when that data was not at hand."
+)
+
+
+def sidebar_ui(registry: jobs.JobRegistry) -> tuple[str, int]:
+    """Render the sidebar; return the chosen model name and pen width."""
+    with st.sidebar:
+        name = model_choice_ui()
+        model_info_ui(name)
+        pen_width = st.slider("Pen width", *PEN_WIDTH_RANGE, DEFAULT_PEN_WIDTH, key=state.PEN_KEY)
+        st.divider()
+        training_settings_ui()
+        job = registry.get(name)
+        running = job is not None and job.active
+        training_buttons_ui(running)
+        if running:
+            st.fragment(run_every=PROGRESS_SECONDS)(sidebar_progress_ui)(registry, name)
+        st.divider()
+        restore_ui(name, running)
+    return name, pen_width
+
+
+def model_choice_ui() -> str:
+    """The model picker; return the chosen model name."""
+    return st.segmented_control(
+        "Model", config.MODEL_NAMES, default="cnn", required=True, key=state.MODEL_KEY,
+        format_func=MODEL_LABELS.get, width="stretch",
+    )  # fmt: skip
+
+
+def model_info_ui(name: str) -> None:
+    """The model in use: its accuracy, size and training (from the sidecar), or why it fails."""
+    path = inference.active_model_path(name)
+    predictor, problem = predictor_for(name)
+    if predictor is None:
+        model_problem_ui(name, path, problem)
+        return
+    info = inference.read_sidecar(path)
+    test_column, drawn_column = st.columns(2)
+    test_column.metric(
+        "MNIST test", percent(info.get("mnist_test_accuracy")), help=TEST_ACCURACY_HELP
+    )
+    drawn_column.metric(
+        "Drawn digits", percent(info.get("drawn_digit_accuracy")), help=DRAWN_ACCURACY_HELP
+    )
+    origin = "your training" if path == user_model_path(name) else "shipped model"
+    st.caption(" · ".join([*model_facts(info), origin]))
+
+
+def model_problem_ui(name: str, path: pathlib.Path, problem: str) -> None:
+    """Which model file cannot be used and why; how to get a working one back."""
+    st.error(problem)
+    if path == user_model_path(name):
+        st.caption(
+            f"Press **Restore shipped model** below to delete it and use the shipped "
+            f"{MODEL_LABELS[name]} again, or train a new one."
+        )
+
+
+def model_facts(info: dict) -> list[str]:
+    """Short phrases on a model's size and training, from its sidecar."""
+    facts = []
+    if info.get("parameters") is not None:
+        facts.append(f"{info['parameters']:,} parameters")
+    if info.get("trained_at"):
+        facts.append(f"trained {format_timestamp(info['trained_at'])}")
+    if info.get("training_images") is not None:
+        facts.append(f"on {info['training_images']:,} images")
+    return facts
+
+
+def training_settings_ui() -> None:
+    """The training settings, defaulting to the fast recipe of `config.TrainingConfig`."""
+    defaults = config.TrainingConfig()
+    st.subheader("Training")
+    st.number_input("Epochs", 1, config.MAX_EPOCHS, defaults.epochs, key=state.EPOCHS_KEY)
+    st.select_slider(
+        "Batch size", options=with_default(BATCH_SIZES, defaults.batch_size),
+        value=defaults.batch_size, key=state.BATCH_KEY,
+    )  # fmt: skip
+    st.select_slider(
+        "Learning rate", options=with_default(LEARNING_RATES, defaults.learning_rate),
+        value=defaults.learning_rate, key=state.RATE_KEY, format_func=lambda rate: f"{rate:g}",
+    )  # fmt: skip
+    st.toggle(
+        "Augmentation", defaults.augment, key=state.AUGMENT_KEY,
+        help="Random rotations, shifts, shears and pen widths make MNIST look drawn.",
+    )  # fmt: skip
+    st.checkbox(
+        "Include my drawings", key=state.INCLUDE_DRAWINGS_KEY,
+        help="Mix in your saved drawings; a quarter is held out to measure how it reads you.",
+    )  # fmt: skip
+
+
+def training_buttons_ui(running: bool) -> None:
+    """Train and Stop buttons: Train when idle, Stop while the chosen model trains."""
+    train_column, stop_column = st.columns(2)
+    train_column.button("Train", key=state.TRAIN_BUTTON_KEY, type="primary", width="stretch",
+                        disabled=running, on_click=start_training)  # fmt: skip
+    stop_column.button("Stop", key=state.STOP_BUTTON_KEY, width="stretch",
+                       disabled=not running, on_click=stop_training)  # fmt: skip
+
+
+def sidebar_progress_ui(registry: jobs.JobRegistry, name: str) -> None:
+    """A small progress bar of the whole run, seen from either tab; reruns the page at the end."""
+    snapshot = registry.get(name).snapshot()
+    if not snapshot.active:
+        st.rerun()  # the whole page: the new model's facts, buttons, the Draw tab's answers
+    done = (snapshot.epoch - 1 + snapshot.batch_fraction) / snapshot.epochs
+    st.progress(done, text=progress_text(snapshot))
+
+
+def restore_shipped_model() -> None:
+    """Delete the user's trained model so the shipped one is used again."""
+    path = user_model_path(state.chosen_model())
+    try:
+        path.unlink(missing_ok=True)
+        inference.sidecar_path(path).unlink(missing_ok=True)
+    except OSError as error:
+        state.flash(state.SIDEBAR_ERROR_KEY, f"Cannot delete {path}: {error.strerror}")
+
+
+def restore_ui(name: str, running: bool) -> None:
+    """The button that goes back to the shipped model (when the user trained one)."""
+    error = state.pop_flash(state.SIDEBAR_ERROR_KEY)
+    if error:
+        st.error(error)
+    st.button(
+        "Restore shipped model", key=state.RESTORE_BUTTON_KEY, width="stretch",
+        on_click=restore_shipped_model,
+        disabled=running or not user_model_path(name).is_file(),
+        help=f"Delete your trained {MODEL_LABELS[name]} and use the one shipped with the app.",
+    )  # fmt: skip

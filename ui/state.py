@@ -1,0 +1,122 @@
+"""Every session-state key of the page, its accessors, and the one-shot (flash) messages."""
+
+import dataclasses
+
+import streamlit as st
+
+# Widgets: the key of each is also how the tests find it.
+MODEL_KEY = "model"
+PEN_KEY = "pen_width"
+CANVAS_KEY = "canvas"
+TAB_KEY = "view"
+NUMBER_KEY = "number_mode"
+NUMBER_CANVAS_KEY = "number_canvas"
+SALIENCY_KEY = "saliency"
+PHOTO_KEY = "photo"
+EPOCHS_KEY = "epochs"
+BATCH_KEY = "batch_size"
+RATE_KEY = "learning_rate"
+AUGMENT_KEY = "augment"
+INCLUDE_DRAWINGS_KEY = "include_drawings"
+TRAIN_BUTTON_KEY = "train"
+STOP_BUTTON_KEY = "stop"
+RESTORE_BUTTON_KEY = "restore"
+CORRECTION_KEY = "correct"
+DELETE_KEY = "delete"  # one button per drawing: f"{DELETE_KEY}_{entry id}"
+IMPORT_KEY = "import"
+
+# Values the page keeps between reruns.
+TRAIN_ERROR_KEY = "train_error"
+IMPORTED_KEY = "imported"  # the file id of the last imported zip: import it once
+COLLECTION_CHANGED_KEY = "collection_changed"
+
+# Flash messages: shown once, on the next rerun, then gone.
+SIDEBAR_ERROR_KEY = "sidebar_error"
+COLLECTION_MESSAGE_KEY = "collection_message"
+COLLECTION_ERROR_KEY = "collection_error"
+
+DRAW_TAB, TRAIN_TAB = "Draw", "Train"
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingError:
+    """Why the last Train press did not start a training."""
+
+    message: str
+    missing_data: bool
+
+
+def flash(key: str, message: str) -> None:
+    """Keep `message` to show once on the next rerun."""
+    st.session_state[key] = message
+
+
+def pop_flash(key: str) -> str | None:
+    """The message kept under `key`, removed so that it shows only once."""
+    return st.session_state.pop(key, None)
+
+
+def delete_key(entry_id: str) -> str:
+    """The key of the delete button of drawing `entry_id`."""
+    return f"{DELETE_KEY}_{entry_id}"
+
+
+def chosen_model() -> str:
+    """The model picked in the sidebar."""
+    return st.session_state[MODEL_KEY]
+
+
+def show_train_tab() -> None:
+    """Open the Train tab on the next rerun."""
+    st.session_state[TAB_KEY] = TRAIN_TAB
+
+
+def training_error() -> TrainingError | None:
+    """Why the last Train press failed, or None."""
+    return st.session_state.get(TRAIN_ERROR_KEY)
+
+
+def set_training_error(error: TrainingError | None) -> None:
+    """Remember (or forget, with None) why the last Train press failed."""
+    st.session_state[TRAIN_ERROR_KEY] = error
+
+
+def settings_values() -> dict:
+    """The training settings' widget values, by setting name."""
+    return {
+        "model_name": st.session_state[MODEL_KEY],
+        "epochs": int(st.session_state[EPOCHS_KEY]),
+        "batch_size": int(st.session_state[BATCH_KEY]),
+        "learning_rate": float(st.session_state[RATE_KEY]),
+        "augment": bool(st.session_state[AUGMENT_KEY]),
+    }
+
+
+def include_drawings() -> bool:
+    """Whether "Include my drawings" is ticked."""
+    return bool(st.session_state.get(INCLUDE_DRAWINGS_KEY))
+
+
+def take_correction() -> int:
+    """The digit of the correction pill just clicked; the pills are cleared for the next one."""
+    digit = st.session_state[CORRECTION_KEY]
+    st.session_state[CORRECTION_KEY] = None  # a pill, not a choice that stays selected
+    return digit
+
+
+def mark_collection_changed() -> None:
+    """Rerun the whole page after this fragment: the gallery counts the new drawing."""
+    st.session_state[COLLECTION_CHANGED_KEY] = True
+
+
+def collection_changed() -> bool:
+    """Whether a drawing was saved since the last check (the mark is cleared)."""
+    return st.session_state.pop(COLLECTION_CHANGED_KEY, False)
+
+
+def first_import_of(file_id: str) -> bool:
+    """True the first time a given uploaded zip is seen (a rerun keeps the file)."""
+    if st.session_state.get(IMPORTED_KEY) == file_id:
+        return False
+    st.session_state[IMPORTED_KEY] = file_id
+    return True

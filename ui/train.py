@@ -1,0 +1,228 @@
+"""Training from the page: the Train and Stop actions, and the Train tab's live view and results."""
+
+import dataclasses
+
+import numpy as np
+import streamlit as st
+
+from digitpad import config, data, jobs, training
+from ui import state
+from ui.charts import CURVES_LEGEND, confusion_chart, curve_chart, history_frame, metrics_table
+from ui.collection import user_drawings_for_training
+from ui.formatting import (
+    GALLERY_SIZE,
+    MODEL_LABELS,
+    enlarged,
+    format_duration,
+    percent,
+)
+from ui.resources import job_registry, mnist, train_limit
+
+PROGRESS_SECONDS = 1.0
+LOSS_HELP = (
+    "Cross-entropy over the last epoch. Label smoothing makes every target a little less "
+    "than certain, so with the default recipe the loss levels off near 0.5, not at 0."
+)
+TABLE_FORMATS = {
+    "Loss": st.column_config.NumberColumn(format="%.4f"),
+    "Accuracy": st.column_config.NumberColumn(format="%.2f%%"),
+    "Val. loss": st.column_config.NumberColumn(format="%.4f"),
+    "Val. accuracy": st.column_config.NumberColumn(format="%.2f%%"),
+    "Seconds": st.column_config.NumberColumn(format="%.1f"),
+    "Images / s": st.column_config.NumberColumn(format="%.0f"),
+}
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+def current_settings() -> config.TrainingConfig:
+    """The training settings chosen in the sidebar."""
+    return dataclasses.replace(config.TrainingConfig(), **state.settings_values())
+
+
+def start_training() -> None:
+    """Train button: start a job for the chosen model and show the Train tab."""
+    state.show_train_tab()
+    state.set_training_error(None)
+    try:
+        (images, labels), (test_images, test_labels) = mnist()
+    except ValueError as error:
+        # The loader's advice is for the command line; the Train tab gives the app's own.
+        message = str(error).removesuffix(f"; {data.HOW_TO_PROVIDE}")
+        state.set_training_error(state.TrainingError(message, missing_data=True))
+        return
+    limit = train_limit()
+    try:
+        job_registry().start(
+            current_settings(), images[:limit], labels[:limit], test_images=test_images,
+            test_labels=test_labels, models_dir=config.USER_MODELS_DIR,
+            user_drawings=user_drawings_for_training(),
+        )  # fmt: skip
+    except ValueError as error:
+        state.set_training_error(state.TrainingError(str(error), missing_data=False))
+
+
+def stop_training() -> None:
+    """Stop button: end the chosen model's training after its current batch."""
+    job = job_registry().get(state.chosen_model())
+    if job is not None:
+        job.stop()
+
+
+def progress_text(snapshot: jobs.JobSnapshot) -> str:
+    """What the running job is doing, for the progress bar."""
+    label = MODEL_LABELS[snapshot.model_name]
+    if snapshot.stopping:
+        return f"Stopping the {label} training…"
+    if snapshot.stage == jobs.TESTING_STAGE:
+        return f"Testing the {label} on the MNIST test images…"
+    if snapshot.stage == jobs.SAVING_STAGE:
+        return f"Saving the {label}…"
+    return f"Training the {label}: epoch {snapshot.epoch} / {snapshot.epochs}"
+
+
+# ------------------------------------------------------------------------------- the tab
+
+
+def train_ui(name: str, registry: jobs.JobRegistry) -> None:
+    """The Train tab: why training could not start, the live view, or the last results."""
+    training_error_ui()
+    others = [other for other in registry.active_names() if other != name]
+    for other in others:
+        st.caption(f"A {MODEL_LABELS[other]} training is running too: pick it to follow it.")
+    job = registry.get(name)
+    if job is None:
+        st.markdown(training_intro(name))
+        return
+    if job.active:
+        st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, name)
+    else:
+        results_ui(job.snapshot())
+
+
+def training_error_ui() -> None:
+    """Say why the last Train press failed, and how to fix missing data."""
+    error = state.training_error()
+    if error is None:
+        return
+    st.error(error.message)
+    if error.missing_data:
+        st.info(
+            f"Set {config.MNIST_ENV_VAR}=/path/to/mnist (a folder with the four MNIST IDX files "
+            "or a Keras mnist.npz) and restart the app. Drawing keeps working meanwhile."
+        )
+
+
+def training_intro(name: str) -> str:
+    """What pressing Train will do."""
+    limit = train_limit()
+    images = f"at most {limit:,}" if limit else "all"
+    return (
+        f"Train a fresh **{MODEL_LABELS[name]}** on {images} MNIST training images from "
+        f"`{data.describe_source()}` with the settings in the sidebar, and watch its "
+        "loss and accuracy here. When it ends, it is tested on the 10,000 MNIST test "
+        "images and the Draw tab uses it at once."
+    )
+
+
+def live_training_ui(registry: jobs.JobRegistry, name: str) -> None:
+    """Progress of the running job, refreshed every second by its fragment."""
+    snapshot = registry.get(name).snapshot()
+    if not snapshot.active:
+        st.rerun()  # the whole page: results, sidebar and the Draw tab's new model
+    st.progress(snapshot.batch_fraction, text=progress_text(snapshot))
+    elapsed_column, speed_column, loss_column, accuracy_column = st.columns(4)
+    elapsed_column.metric("Elapsed", format_duration(snapshot.elapsed))
+    speed_column.metric("Images / s", f"{snapshot.images_per_second:,.0f}")
+    last = snapshot.history[-1] if snapshot.history else None
+    loss_column.metric("Loss", f"{last.loss:.3f}" if last else "–", help=LOSS_HELP)
+    accuracy_column.metric("Accuracy", percent(last.accuracy if last else None))
+    history_ui(snapshot.history)
+
+
+def results_ui(snapshot: jobs.JobSnapshot) -> None:
+    """How the last job ended: its results, or why it stopped or failed."""
+    label = MODEL_LABELS[snapshot.model_name]
+    if snapshot.status == jobs.FAILED:
+        st.error(f"The {label} training failed: {snapshot.error}")
+        return
+    if snapshot.status == jobs.STOPPED:
+        st.info(f"The {label} training was stopped: the model in use is unchanged.")
+    else:
+        st.success(finished_message(snapshot))
+        final_metrics_ui(snapshot)
+    history_ui(snapshot.history)
+    if snapshot.evaluation is not None:
+        evaluation_ui(snapshot.evaluation)
+
+
+def finished_message(snapshot: jobs.JobSnapshot) -> str:
+    """One line on a finished training."""
+    label = MODEL_LABELS[snapshot.model_name]
+    report = snapshot.evaluation
+    if report is None:
+        return f"The new {label} is trained and in use in the Draw tab."
+    return (
+        f"The new {label} reads {report.test_accuracy:.2%} of the {report.test_images:,} "
+        "MNIST test images right. The Draw tab uses it now."
+    )
+
+
+def final_metrics_ui(snapshot: jobs.JobSnapshot) -> None:
+    """Headline numbers of a finished training."""
+    report = snapshot.evaluation
+    test_column, drawn_column, time_column, speed_column = st.columns(4)
+    test_column.metric("MNIST test accuracy", percent(report.test_accuracy if report else None))
+    drawn_column.metric("Drawn-digit accuracy", percent(report.drawn_accuracy if report else None))
+    time_column.metric("Total time", format_duration(snapshot.elapsed))
+    speeds = [epoch.images_per_second for epoch in snapshot.history]
+    speed_column.metric("Images / s", f"{np.mean(speeds):,.0f}" if speeds else "–")
+    user_accuracy_ui(report)
+
+
+def user_accuracy_ui(report: jobs.Evaluation | None) -> None:
+    """Accuracy on the user's held-out drawings, when the training mixed them in."""
+    if report is not None and report.user_accuracy is not None:
+        st.caption(
+            f"Your held-out drawings: {percent(report.user_accuracy)} of "
+            f"{report.user_held_out} read right."
+        )
+
+
+def history_ui(history: tuple[training.EpochReport, ...]) -> None:
+    """Loss and accuracy curves (training and validation) and the per-epoch table."""
+    if not history:
+        st.caption("The curves appear when the first epoch ends.")
+        return
+    frame = history_frame(history)
+    st.markdown(CURVES_LEGEND, unsafe_allow_html=True)
+    loss_column, accuracy_column = st.columns(2)
+    loss_column.altair_chart(curve_chart(frame, "loss", "Loss by epoch"), width="stretch")
+    accuracy_column.altair_chart(
+        curve_chart(frame, "accuracy", "Accuracy by epoch"), width="stretch"
+    )
+    st.dataframe(
+        metrics_table(history), hide_index=True, width="stretch", column_config=TABLE_FORMATS
+    )
+
+
+def evaluation_ui(report: jobs.Evaluation) -> None:
+    """The confusion matrix and the misclassified test digits."""
+    matrix_column, gallery_column = st.columns([1, 1], gap="large")
+    with matrix_column:
+        st.markdown("**Confusion matrix** (rows: true digit, columns: predicted)")
+        st.altair_chart(confusion_chart(report.confusion), width="stretch")
+    with gallery_column:
+        st.markdown("**Most confident mistakes** (true → predicted)")
+        if not len(report.misclassified_images):
+            st.caption("No test digit was misread.")
+            return
+        captions = [
+            f"{true} → {predicted}"
+            for true, predicted in zip(
+                report.misclassified_labels, report.misclassified_predictions, strict=True
+            )
+        ]
+        images = [enlarged(image, GALLERY_SIZE) for image in report.misclassified_images]
+        st.image(images, caption=captions, width=GALLERY_SIZE, output_format="PNG")
