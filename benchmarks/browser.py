@@ -1,6 +1,6 @@
 """Real-browser benchmark: stroke release → updated answer, cold start, 10 sessions at once.
 
-Run ``python -m digitpad.browser_bench [--json] [--write-readme] [--launches N]``
+Run ``python -m benchmarks browser [--json] [--write-readme] [--launches N]``
 (``make bench-browser``).
 It serves the app with ``streamlit run`` on a free port (the shipped models of ``models/``,
 or ``--models DIR``) and drives Debian's Chromium through Playwright, replaying real
@@ -590,7 +590,7 @@ def table(figures: dict) -> str:
         f"{first['own_answer']} / {first['count']} got their own answer.",
         f"Cold start ({runs}): `streamlit run` → canvas takes a stroke "
         f"{cold['interactive_s']:.1f} s, → first answer {cold['first_answer_s']:.1f} s.",
-        f"Measured by `python -m digitpad.browser_bench` on {figures['date']}: "
+        f"Measured by `python -m benchmarks browser` on {figures['date']}: "
         f"{figures['machine']}, load average {load:.2f} at the start, headless Chromium on "
         f"the same machine as the server; models: {figures['models']}; goal p50 ≤ "
         f"{TARGET_P50_MS:.0f} ms in one session.",
@@ -604,8 +604,8 @@ def write_readme(text: str, path: pathlib.Path = config.README_PATH) -> bool:
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    """The command line of `python -m digitpad.browser_bench`."""
-    parser = argparse.ArgumentParser(prog="python -m digitpad.browser_bench",
+    """The command line of `python -m benchmarks browser`."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks browser",
                                      description=__doc__.splitlines()[0])  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--write-readme", action="store_true", help="write the README table")

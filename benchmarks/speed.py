@@ -1,11 +1,16 @@
-"""Measure speed and accuracy; write the figures into the README's benchmark table."""
+"""Benchmark: speed and accuracy of the shipped models; writes the README's benchmark table.
 
+``python -m benchmarks speed [--json] [--quick]`` (``make bench``).
+"""
+
+import argparse
 import dataclasses
 import json
 import os
 import platform
 import re
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -172,7 +177,7 @@ def table(results: dict) -> str:
             )
     lines.append("")
     lines.append(
-        f"Measured by `python -m digitpad bench` on {results['machine']}; "
+        f"Measured by `python -m benchmarks speed` on {results['machine']}; "
         f"{results['drawn_count']:,} replayed drawings; medians of {LATENCY_REPEATS} calls."
     )
     return "\n".join(lines)
@@ -196,3 +201,16 @@ def run(json_output: bool = False, quick: bool = False) -> int:
     if not quick and not write_readme(text):
         print(f"note: {config.README_PATH} has no {TABLE_START} marker; table not written")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m benchmarks speed [--json] [--quick]`."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks speed", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    arguments = parser.parse_args(argv)
+    try:
+        return run(json_output=arguments.json, quick=arguments.quick)
+    except ValueError as error:  # a missing or broken model, say
+        print(f"benchmarks speed: error: {error}", file=sys.stderr)
+        return 2

@@ -1,4 +1,4 @@
-"""Command line: `python -m digitpad train|evaluate|predict|bench|bench-numbers|bench-photos`.
+"""Command line: `python -m digitpad train|evaluate|predict` (benchmarks: `python -m benchmarks`).
 
 TensorFlow is imported inside the commands, so `--help` and argument errors stay fast.
 """
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser with its four subcommands."""
+    """The parser with its three subcommands."""
     parser = argparse.ArgumentParser(
         prog="python -m digitpad", description="Train, evaluate and use the digit models."
     )
@@ -54,43 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_parser(commands)
     _add_evaluate_parser(commands)
     _add_predict_parser(commands)
-    bench = commands.add_parser("bench", help="time preprocessing and inference")
-    bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.add_argument("--quick", action="store_true", help="fewer repetitions")
-    bench.set_defaults(command=run_bench)
-    _add_bench_numbers_parser(commands)
-    _add_bench_photos_parser(commands)
     return parser
-
-
-def _add_bench_numbers_parser(commands) -> None:
-    """The `bench-numbers` subcommand."""
-    _add_sample_bench_parser(
-        commands, "bench-numbers", "accuracy on composed multi-digit numbers",
-        "numbers per gap style", run_bench_numbers,
-    )  # fmt: skip
-
-
-def _add_bench_photos_parser(commands) -> None:
-    """The `bench-photos` subcommand."""
-    _add_sample_bench_parser(
-        commands, "bench-photos", "accuracy on synthetic photos of paper", "number of photos",
-        run_bench_photos,
-    )  # fmt: skip
-
-
-def _add_sample_bench_parser(commands, name, summary, count_help, command) -> None:
-    """A benchmark on samples made from pendigits: --count, --model, --pendigits, --json."""
-    bench = commands.add_parser(name, help=summary)
-    bench.add_argument("--count", type=int, default=300, help=f"{count_help} (default: 300)")
-    bench.add_argument(
-        "--model", default="cnn", choices=config.MODEL_NAMES, help="default: %(default)s"
-    )
-    bench.add_argument(
-        "--pendigits", type=pathlib.Path, metavar="PATH", help="UNIPEN pendigits file"
-    )
-    bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.set_defaults(command=command)
 
 
 def _add_train_parser(commands) -> None:
@@ -547,61 +511,3 @@ def format_prediction(result: dict) -> str:
         return f"{result['path']}: error: {result['error']}"
     confidence = result["probabilities"][result["digit"]]
     return f"{result['path']}: {result['digit']} ({confidence:.1%})"
-
-
-# ------------------------------------------------------------------------------ bench
-
-
-def run_bench(arguments: argparse.Namespace) -> int:
-    """Time preprocessing and inference (digitpad.bench)."""
-    try:
-        from digitpad import bench
-    except ModuleNotFoundError as error:
-        if error.name != "digitpad.bench":
-            raise
-        raise CommandError("the bench command is not available (no digitpad/bench.py).") from error
-    try:
-        return bench.run(json_output=arguments.json, quick=arguments.quick)
-    except ValueError as error:  # a missing or broken model, say
-        raise CommandError(str(error)) from error
-
-
-def _sample_bench_report(arguments: argparse.Namespace, measure) -> dict:
-    """Run `measure(predictor, count, path=...)`, a benchmark on samples made from pendigits."""
-    if arguments.count < 1:
-        raise CommandError("--count must be at least 1.")
-    predictor, _ = _load_predictor(arguments.model, None)
-    try:
-        return measure(predictor, arguments.count, path=arguments.pendigits)
-    except ValueError as error:  # a missing or malformed pendigits file, too large a count
-        raise CommandError(str(error)) from error
-
-
-def run_bench_numbers(arguments: argparse.Namespace) -> int:
-    """Print digit and whole-number accuracy on composed numbers (digitpad.evaluation)."""
-    from digitpad import evaluation
-
-    report = _sample_bench_report(arguments, evaluation.number_accuracy)
-    if arguments.json:
-        print(json.dumps(report))
-        return EXIT_OK
-    for gap_style, figures in report.items():
-        print(
-            f"{gap_style:>8}: {figures['number_accuracy']:.1%} of {figures['numbers']} numbers "
-            f"right, {figures['digit_accuracy']:.1%} of digits, "
-            f"{figures['segmented_right']:.1%} split into the right number of digits"
-        )
-    return EXIT_OK
-
-
-def run_bench_photos(arguments: argparse.Namespace) -> int:
-    """Print accuracy on synthetic paper photos, with and without cleaning (digitpad.photo)."""
-    from digitpad import photo
-
-    report = _sample_bench_report(arguments, photo.photo_accuracy)
-    if arguments.json:
-        print(json.dumps(report))
-        return EXIT_OK
-    print(f"cleaned: {report['cleaned_accuracy']:.1%} of {report['photos']} photos right")
-    print(f"    raw: {report['raw_accuracy']:.1%} (the same photos without cleaning)")
-    return EXIT_OK

@@ -22,6 +22,7 @@ NUM_CLASSES = 10
 IMAGE_SIZE = 28  # MNIST images are 28 x 28
 DIGIT_BOX = 20  # MNIST scales the digit's longer side to 20 px
 CANVAS_SIZE = 280  # the app's drawing canvas, in pixels
+NUMBER_CANVAS = (700, 280)  # width, height of the wide canvas numbers are written on
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 
 INK_THRESHOLD = 0.25  # ink darker than this fraction of full black counts as ink

@@ -19,7 +19,6 @@ QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "s
 ACTIVE_STATUSES = (QUEUED, RUNNING)
 MISCLASSIFIED_COUNT = 20  # misclassified test digits kept for the gallery
 DRAWN_EVAL_COUNT = 300  # replayed pen-written digits for a trained model's drawn accuracy
-USER_SHARE = 0.02  # the user's drawings, repeated, make this share of a training's images
 TRAINING_STAGE = "Training"
 TESTING_STAGE = "Testing"
 SAVING_STAGE = "Saving"
@@ -114,11 +113,9 @@ class TrainingJob:
 
     def _mix_user_drawings(self, settings, images, labels, user_images, user_labels) -> tuple:
         """Hold out part of the user's drawings; mix the rest into the training images."""
-        rng = np.random.default_rng(settings.seed)
-        train_part, held_part = personalize.held_out_split(len(user_images), rng)
-        self.user_held_out = (user_images[held_part], user_labels[held_part])
-        return personalize.mix_in(images, labels, user_images[train_part],
-                                  user_labels[train_part], rng, USER_SHARE)  # fmt: skip
+        mixed = personalize.with_drawings(images, labels, user_images, user_labels, settings.seed)
+        self.user_held_out = (mixed.held_images, mixed.held_labels)
+        return mixed.images, mixed.labels
 
     def start(self) -> "TrainingJob":
         """Start the training thread; return the job."""

@@ -1,40 +1,26 @@
-"""Adapt a model to one person's handwriting: fine-tune on their drawings mixed with MNIST.
+"""One person's handwriting in a training: their saved drawings mixed into MNIST.
 
-``python -m digitpad.personalize`` measures it with real pen-written digits: for each of a
-few pendigits writers, some of their digits replayed as canvas drawings are the
-"corrections" the model is fine-tuned on, and the writer's other digits are the test.
+"Include my drawings" in the app trains a fresh model on MNIST with the user's drawings
+mixed in (`with_drawings`); `python -m benchmarks personalize` measures that procedure.
 """
 
-import argparse
 import dataclasses
-import sys
 
-import keras
 import numpy as np
 
-from digitpad import augment, config, data, evaluation, inference, pendigits, preprocess
-
-FINE_TUNE_EPOCHS = 5
-FINE_TUNE_RATE = 3e-4  # a tenth of a fresh training's: keep what MNIST taught
-FINE_TUNE_BATCH = 64
-USER_SHARE = 0.25  # the user's drawings (repeated) make about this share of the mix
-MNIST_MIX_COUNT = 2000  # MNIST images mixed in, so the model does not forget other hands
+USER_SHARE = 0.02  # the user's drawings, repeated, make about this share of a training's images
 HELD_OUT_FRACTION = 0.25
 MIN_HELD_OUT_DRAWINGS = 8  # fewer drawings than this are all used for training
-MEASURE_WRITERS = (1, 2, 3, 4, 5)
-MEASURE_CORRECTIONS = 30
-MEASURE_TEST_LIMIT = 200
-MNIST_CHECK_COUNT = 2000
 
 
 @dataclasses.dataclass(frozen=True)
-class FineTuneResult:
-    """The fine-tuned model and its accuracy on held-out user drawings before and after."""
+class MixedTraining:
+    """Training images with the user's drawings mixed in, and the drawings held out to test."""
 
-    model: keras.Model
-    held_out: int
-    accuracy_before: float | None
-    accuracy_after: float | None
+    images: np.ndarray
+    labels: np.ndarray
+    held_images: np.ndarray
+    held_labels: np.ndarray
 
 
 def mix_in(images, labels, user_images, user_labels, rng, share: float = USER_SHARE) -> tuple:
@@ -53,129 +39,10 @@ def held_out_split(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def fine_tune(
-    model: keras.Model, user_images, user_labels, mnist_images, mnist_labels,
-    epochs: int = FINE_TUNE_EPOCHS, seed: int = config.SEED,
-) -> FineTuneResult:  # fmt: skip
-    """A copy of `model` trained further on uint8 (N, 28, 28) user drawings mixed with MNIST.
-
-    A quarter of the drawings are held out (when there are enough) and measured before and
-    after; the original model is left untouched.
-    """
-    if len(user_images) == 0 or len(user_images) != len(user_labels):
-        raise ValueError("Fine-tuning needs at least one drawing, each with its label.")
+def with_drawings(images, labels, user_images, user_labels, seed: int) -> MixedTraining:
+    """Hold out part of the user's drawings; mix the rest into the training images."""
     rng = np.random.default_rng(seed)
-    keras.utils.set_random_seed(seed)
     train_part, held_part = held_out_split(len(user_images), rng)
-    sample = rng.choice(len(mnist_images), min(MNIST_MIX_COUNT, len(mnist_images)), replace=False)
-    mixed, mixed_labels = mix_in(mnist_images[sample], mnist_labels[sample],
-                                 user_images[train_part], user_labels[train_part], rng)  # fmt: skip
-    tuned = _trainable_copy(model)
-    inputs = (mixed.astype(np.float32) / 255.0)[..., np.newaxis]
-    for _ in range(epochs):  # a fresh distortion each epoch, as `training.train` does
-        distorted = augment.augment_images(inputs, rng, mixed_labels)
-        tuned.fit(distorted, mixed_labels, batch_size=FINE_TUNE_BATCH, epochs=1, verbose=0)
-    held_images, held_labels = user_images[held_part], user_labels[held_part]
-    return FineTuneResult(tuned, len(held_part), _accuracy(model, held_images, held_labels),
-                          _accuracy(tuned, held_images, held_labels))  # fmt: skip
-
-
-def _trainable_copy(model: keras.Model) -> keras.Model:
-    """A compiled copy of `model` with the same weights."""
-    copy = keras.models.clone_model(model)
-    copy.set_weights(model.get_weights())
-    copy.compile(optimizer=keras.optimizers.Adam(FINE_TUNE_RATE),
-                 loss="sparse_categorical_crossentropy", metrics=["accuracy"])  # fmt: skip
-    return copy
-
-
-def _accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float | None:
-    """Share of uint8 images the model gets right, or None when there are none."""
-    if len(images) == 0:
-        return None
-    probabilities = evaluation.predict_images(inference.Predictor(model), images)
-    return evaluation.accuracy(probabilities, labels)
-
-
-# ---------------------------------------------------------------------- measurement
-
-
-def writer_drawings(writer: int, seed: int = config.SEED, path=None) -> tuple:
-    """One pendigits writer's digits replayed on the canvas, as uint8 28 x 28 images, shuffled."""
-    digits = [digit for digit in pendigits.load_pendigits(path) if digit.writer == writer]
-    if not digits:
-        raise ValueError(f"The pendigits file has no writer {writer}.")
-    rng = np.random.default_rng(seed + writer)
-    images, labels = [], []
-    for index in rng.permutation(len(digits)):
-        canvas = pendigits.render_replay(digits[index], pendigits.random_placement(rng))
-        try:
-            images.append(np.round(preprocess.to_mnist(canvas) * 255).astype(np.uint8))
-        except preprocess.BlankDrawingError:
-            continue  # a dot-sized replay is no drawing anyone would save
-        labels.append(digits[index].label)
-    return np.stack(images), np.array(labels, dtype=np.int64)
-
-
-def measure_writer(model, writer, corrections, mnist_train, mnist_test, epochs) -> dict:
-    """Accuracy on a writer's other drawings (and on MNIST) before and after fine-tuning."""
-    images, labels = writer_drawings(writer)
-    tests = slice(corrections, corrections + MEASURE_TEST_LIMIT)
-    result = fine_tune(model, images[:corrections], labels[:corrections], *mnist_train, epochs)
-    test_images, test_labels = mnist_test
-    return {
-        "writer": writer, "corrections": corrections, "tested": len(images[tests]),
-        "writer_before": _accuracy(model, images[tests], labels[tests]),
-        "writer_after": _accuracy(result.model, images[tests], labels[tests]),
-        "mnist_before": _accuracy(model, test_images, test_labels),
-        "mnist_after": _accuracy(result.model, test_images, test_labels),
-    }  # fmt: skip
-
-
-def main(arguments: list[str] | None = None) -> int:
-    """Print before/after accuracies of fine-tuning the shipped models on a few writers."""
-    parser = argparse.ArgumentParser(prog="python -m digitpad.personalize", description=__doc__)
-    parser.add_argument("--models", nargs="+", default=["cnn"], choices=config.MODEL_NAMES)
-    parser.add_argument("--writers", nargs="+", type=int, default=list(MEASURE_WRITERS))
-    parser.add_argument("--corrections", type=int, default=MEASURE_CORRECTIONS)
-    parser.add_argument("--epochs", type=int, default=FINE_TUNE_EPOCHS)
-    parser.add_argument("--data", help="MNIST folder or .npz (default: $DIGITPAD_MNIST)")
-    options = parser.parse_args(arguments)
-    try:
-        (train_images, train_labels), (test_images, test_labels) = data.load_mnist(options.data)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    mnist_test = (test_images[:MNIST_CHECK_COUNT], test_labels[:MNIST_CHECK_COUNT])
-    for name in options.models:
-        model = inference.load_model(inference.model_path(name))
-        rows = [
-            measure_writer(model, writer, options.corrections, (train_images, train_labels),
-                           mnist_test, options.epochs)
-            for writer in options.writers
-        ]  # fmt: skip
-        print(_report(name, rows))
-    return 0
-
-
-def _report(name: str, rows: list[dict]) -> str:
-    """A plain-text table of the measurement, with the mean of each column."""
-    lines = [f"{name.upper()}: writer  corrections  tested  writer before -> after  MNIST"]
-    for row in [*rows, _mean_row(rows)]:
-        lines.append(
-            f"  {row['writer']:>10}  {row['corrections']:>11}  {row['tested']:>6}  "
-            f"{row['writer_before']:>12.1%} -> {row['writer_after']:<6.1%}  "
-            f"{row['mnist_before']:>10.1%} -> {row['mnist_after']:.1%}"
-        )
-    return "\n".join(lines)
-
-
-def _mean_row(rows: list[dict]) -> dict:
-    keys = ("writer_before", "writer_after", "mnist_before", "mnist_after")
-    mean = {key: float(np.mean([row[key] for row in rows])) for key in keys}
-    return {"writer": "mean", "corrections": rows[0]["corrections"],
-            "tested": sum(row["tested"] for row in rows), **mean}  # fmt: skip
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    mixed, mixed_labels = mix_in(images, labels, user_images[train_part],
+                                 user_labels[train_part], rng)  # fmt: skip
+    return MixedTraining(mixed, mixed_labels, user_images[held_part], user_labels[held_part])

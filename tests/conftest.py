@@ -82,3 +82,11 @@ def chromium_path() -> pathlib.Path:
 def chromium_args() -> tuple[str, ...]:
     """Command-line switches for launching Chromium headless in a container."""
     return CHROMIUM_ARGS
+
+
+@pytest.fixture(scope="session")
+def cnn():
+    """The shipped CNN (models/cnn.keras)."""
+    from digitpad.inference import Predictor
+
+    return Predictor.load("cnn")

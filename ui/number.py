@@ -5,13 +5,12 @@ import numpy as np
 import streamlit as st
 import streamlit_drawable_canvas  # called through the module: tests put a stand-in there
 
-from digitpad import preprocess, segment
+from digitpad import config, preprocess, segment
 from ui import state
 from ui.answer import answering_model
 from ui.formatting import GALLERY_SIZE, confidence, enlarged
 from ui.messages import NUMBER_HINT
 
-NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT = 700, 280  # room for several digits side by side
 BOX_COLOR = (230, 60, 40)  # digit boxes drawn over the number
 
 
@@ -19,7 +18,7 @@ def number_ui(name: str, pen_width: int) -> None:
     """Number mode: a wide canvas, each digit's box, 28 x 28 and answer, and the number."""
     result = streamlit_drawable_canvas.st_canvas(
         stroke_width=pen_width, stroke_color="#000000", background_color="#ffffff",
-        update_streamlit=True, height=NUMBER_CANVAS_HEIGHT, width=NUMBER_CANVAS_WIDTH,
+        update_streamlit=True, height=config.NUMBER_CANVAS[1], width=config.NUMBER_CANVAS[0],
         drawing_mode="freedraw", return_image_data=True, key=state.NUMBER_CANVAS_KEY,
     )  # fmt: skip
     _, predictor = answering_model(name)

@@ -1,10 +1,11 @@
-"""Fine-tuning on the user's own drawings, and mixing them into a training job."""
+"""The user's own drawings mixed into a training job, and the benchmark that measures it."""
 
 import cv2
 import numpy as np
 import pytest
 
-from digitpad import config, data, inference, jobs, personalize, preprocess
+from benchmarks import personalize as personalize_benchmark
+from digitpad import config, data, jobs, personalize, preprocess
 
 BAR_LABEL = 4  # the user's own way of writing a 4: a plain slanted bar, which MNIST never shows
 
@@ -47,21 +48,27 @@ def test_held_out_split_is_a_disjoint_quarter(count, held):
     assert sorted([*train_part, *held_part]) == list(range(count))
 
 
-def test_fine_tuning_learns_the_users_way_of_writing_and_leaves_the_model(mnist_sample):
-    model = inference.load_model(inference.model_path("cnn"))
-    weights = [weight.copy() for weight in model.get_weights()]
+def test_with_drawings_holds_out_a_quarter_and_mixes_in_the_rest(mnist_sample):
+    images, labels = mnist_sample
     user = bars(40)
-    result = personalize.fine_tune(model, user, np.full(40, BAR_LABEL), *mnist_sample, epochs=2)
-    assert result.held_out == 10
-    assert result.accuracy_before <= 0.2  # the shipped model never reads a bar as a 4
-    assert result.accuracy_after >= 0.9
-    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights(), strict=True))
+    mixed = personalize.with_drawings(images, labels, user, np.full(40, BAR_LABEL), seed=3)
+    assert len(mixed.held_images) == 10 and (mixed.held_labels == BAR_LABEL).all()
+    repeats = max(1, round(personalize.USER_SHARE * 600 / ((1 - personalize.USER_SHARE) * 30)))
+    assert len(mixed.images) == 600 + 30 * repeats == len(mixed.labels)
+    held = [any(np.array_equal(image, bar) for bar in mixed.held_images) for image in mixed.images]
+    assert not any(held)  # a held-out drawing is never trained on
 
 
-def test_fine_tuning_needs_drawings(mnist_sample):
-    model = inference.load_model(inference.model_path("mlp"))
-    with pytest.raises(ValueError, match="at least one drawing"):
-        personalize.fine_tune(model, np.zeros((0, 28, 28), np.uint8), np.zeros(0), *mnist_sample)
+def test_the_benchmark_trains_as_the_app_and_learns_the_writers_way(mnist_sample):
+    """The same procedure as "Include my drawings": bars are read as 0s only with them."""
+    settings = config.TrainingConfig(model_name="mlp", epochs=3, batch_size=32)
+    user = (bars(40), np.zeros(40, np.int64))  # no MNIST 0 looks like a bar
+    baseline = personalize_benchmark.train_as_the_app(settings, mnist_sample)
+    personal = personalize_benchmark.train_as_the_app(settings, mnist_sample, user)
+    unseen = bars(60, seed=9)
+    before = personalize_benchmark.accuracy(baseline, unseen, np.zeros(60, np.int64))
+    after = personalize_benchmark.accuracy(personal, unseen, np.zeros(60, np.int64))
+    assert before <= 0.2 and after >= 0.7, (before, after)
 
 
 def test_a_job_with_the_users_drawings_reports_their_held_out_accuracy(mnist_sample, tmp_path):

@@ -1,5 +1,6 @@
 """Tests for the benchmark's report (the measurements themselves run in `make bench`)."""
 
+import benchmarks.__main__ as benchmarks_main
 from benchmarks import speed as bench
 
 FIGURES = {
@@ -49,3 +50,14 @@ def test_readme_without_markers_is_left_alone(tmp_path):
     readme.write_text("no table here\n")
     assert not bench.write_readme("new table", readme)
     assert readme.read_text() == "no table here\n"
+
+
+def test_the_speed_benchmark_is_run_through_python_m_benchmarks(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        bench, "run", lambda json_output, quick: calls.append((json_output, quick)) or 0
+    )
+    assert benchmarks_main.main(["speed", "--json", "--quick"]) == 0
+    assert benchmarks_main.main(["speed"]) == 0
+    assert calls == [(True, True), (False, False)]
+    assert benchmarks_main.main(["nonsense"]) == 2

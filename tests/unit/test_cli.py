@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-import types
 
 import cv2
 import numpy as np
@@ -19,7 +18,6 @@ import pytest
 from conftest import REPO_ROOT
 from PIL import Image
 
-import digitpad
 from digitpad import cli, config
 
 EPOCH_LINE = re.compile(r"^epoch 1/1  loss \d+\.\d{4}  acc \d\.\d{4}  val_loss .* img/s$", re.M)
@@ -68,7 +66,7 @@ def test_help_runs_without_tensorflow():
         text=True, timeout=SUBPROCESS_DEADLINE,
     )  # fmt: skip
     assert completed.returncode == 0
-    for command in ("train", "evaluate", "predict", "bench"):
+    for command in ("train", "evaluate", "predict"):
         assert command in completed.stdout
     check = (
         "import sys; from digitpad import cli; cli.build_parser(); print('keras' in sys.modules)"
@@ -312,17 +310,3 @@ def test_format_evaluation_lists_every_digit():
     lines = cli.format_evaluation(summary).splitlines()
     assert lines[0] == "mlp (m/mlp.keras): MNIST test accuracy 100.00% on 55 images"
     assert len(lines) == 12 and lines[-1].split() == ["9", "100.00%", "10"]
-
-
-# ----------------------------------------------------------------------------- bench
-
-
-def test_bench_delegates_to_the_bench_module(monkeypatch):
-    calls = []
-    fake = types.ModuleType("digitpad.bench")
-    fake.run = lambda json_output, quick: calls.append((json_output, quick)) or 0
-    monkeypatch.setitem(sys.modules, "digitpad.bench", fake)
-    monkeypatch.setattr(digitpad, "bench", fake, raising=False)
-    assert cli.main(["bench", "--json", "--quick"]) == 0
-    assert cli.main(["bench"]) == 0
-    assert calls == [(True, True), (False, False)]

@@ -8,7 +8,7 @@ import pytest
 from conftest import require
 from PIL import Image
 
-from digitpad import cli, config, inference, photo
+from digitpad import config, inference, photo
 from digitpad.inference import Predictor
 
 SIDE = 400
@@ -69,22 +69,6 @@ def test_ruled_lines_go_and_the_seven_stays(cnn):
     assert probabilities.argmax() == 7
 
 
-def test_synthetic_photos_are_read(cnn, pendigits_path):
-    report = photo.photo_accuracy(cnn, count=40, seed=7, path=pendigits_path)
-    assert report["photos"] == 40
-    assert report["cleaned_accuracy"] >= 0.85
-    assert report["raw_accuracy"] < report["cleaned_accuracy"]
-
-
-def test_make_paper_photo_looks_like_paper():
-    canvas = np.full((config.CANVAS_SIZE, config.CANVAS_SIZE), 255, np.uint8)
-    canvas[100:180, 130:150] = 0
-    page = photo.make_paper_photo(canvas, np.random.default_rng(0))
-    assert page.dtype == np.uint8 and page.ndim == 2
-    assert 120 < np.median(page) < 235  # grey paper, not white
-    assert page.min() < 110  # the ink, not pure black
-
-
 def test_load_photo_reads_bytes_and_paths(tmp_path):
     picture = Image.new("RGBA", (30, 20), (0, 0, 0, 0))
     picture.putpixel((5, 5), (0, 0, 0, 255))
@@ -137,11 +121,3 @@ def test_clean_photo_refuses_bad_arrays():
         photo.clean_photo(np.zeros((50, 50), np.float32))
     with pytest.raises(ValueError, match="too small"):
         photo.clean_photo(np.zeros((4, 50), np.uint8))
-
-
-def test_bench_photos_command(capsys, pendigits_path):
-    status = cli.main(["bench-photos", "--count", "10", "--pendigits", str(pendigits_path)])
-    output = capsys.readouterr().out
-    assert status == cli.EXIT_OK
-    assert "cleaned:" in output and "of 10 photos right" in output and "raw:" in output
-    assert cli.main(["bench-photos", "--count", "0"]) == cli.EXIT_USAGE

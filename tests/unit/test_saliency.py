@@ -10,11 +10,6 @@ PATCH = 8
 
 
 @pytest.fixture(scope="module")
-def cnn() -> Predictor:
-    return Predictor.load("cnn")
-
-
-@pytest.fixture(scope="module")
 def drawn_images(pendigits_path) -> list[np.ndarray]:
     return [
         preprocess.to_mnist(canvas) for canvas, _ in pendigits.iter_replays(6, path=pendigits_path)

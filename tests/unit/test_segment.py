@@ -7,10 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from digitpad import cli, evaluation, pendigits, preprocess, segment
-from digitpad.inference import Predictor
+from digitpad import cli, config, pendigits, preprocess, segment
 
-WIDTH, HEIGHT = evaluation.NUMBER_CANVAS
+WIDTH, HEIGHT = config.NUMBER_CANVAS
 PEN = 12.0
 FIVE_BAR = [[(70, 60), (130, 60)]]  # the bar lifted off the body
 FIVE_BODY = [[(70, 82), (65, 140), (110, 140), (125, 180), (110, 215), (60, 215)]]
@@ -23,11 +22,6 @@ def draw(strokes: list) -> np.ndarray:
     arrays = [np.array(stroke, dtype=np.float64) for stroke in strokes]
     gray = pendigits.render_gray(arrays, PEN, canvas_size=WIDTH)[:HEIGHT]
     return np.stack([gray, gray, gray, np.full_like(gray, 255)], axis=-1)
-
-
-@pytest.fixture(scope="module")
-def cnn() -> Predictor:
-    return Predictor.load("cnn")
 
 
 def test_detached_bar_and_two_stroke_four_are_one_digit_each():
@@ -121,36 +115,6 @@ def test_reading_gives_one_answer_per_segment(cnn):
     assert np.allclose(reading.probabilities.sum(axis=1), 1.0, atol=1e-4)
     assert reading.number == "".join(map(str, reading.digits))
     assert reading.digits[0] == 5 and reading.digits[2] == 7
-
-
-def test_composed_numbers_are_mostly_read_right(cnn, pendigits_path):
-    report = evaluation.number_accuracy(cnn, count=30, path=pendigits_path)
-    assert report["apart"]["number_accuracy"] >= 0.8
-    assert report["apart"]["segmented_right"] >= 0.95
-    assert report["touching"]["numbers"] == 30
-
-
-def test_composed_gaps_follow_the_style(pendigits_path):
-    digits = pendigits.load_pendigits(pendigits_path)[:4]
-    rng = np.random.default_rng(0)
-    apart = evaluation.compose_number(digits, "apart", rng)
-    assert apart.shape == (HEIGHT, WIDTH)
-    assert len(segment.segment(apart)) == 4
-    with pytest.raises(ValueError, match="gap_style"):
-        evaluation.compose_number(digits, "sideways", rng)
-
-
-@pytest.mark.parametrize("gap_style", evaluation.GAP_STYLES)
-def test_composed_numbers_stay_on_the_canvas(pendigits_path, gap_style):
-    """Six wide digits with the thickest pen still fit, every digit whole."""
-    all_digits = pendigits.load_pendigits(pendigits_path)
-    widest = sorted(all_digits, key=lambda digit: -np.ptp(np.concatenate(digit.strokes)[:, 0]))
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        canvas = evaluation.compose_number(widest[:6], gap_style, rng)
-        edges = np.concatenate([canvas[:2].ravel(), canvas[-2:].ravel(),
-                                canvas[:, :2].ravel(), canvas[:, -2:].ravel()])  # fmt: skip
-        assert edges.min() == 255
 
 
 def test_cli_predict_number(tmp_path, capsys):
