@@ -5,401 +5,53 @@ Run ``python -m benchmarks browser [--json] [--write-readme] [--launches N]``
 It serves the app with ``streamlit run`` on a free port (the shipped models of ``models/``,
 or ``--models DIR``) and drives Debian's Chromium through Playwright, replaying real
 pen-written digits (UCI pendigits) as mouse strokes on the canvas.
-
-Latencies are measured in the page's own clock: a recorder installed in every page notes
-``performance.now()`` at the pen's release (``pointerup``), and a MutationObserver notes
-when the chart of the new drawing and the matching big answer are in the DOM; the next
-animation frame is when the page shows them.
+The page is driven by `benchmarks.page`; the server is started by `benchmarks.server`.
 """
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import datetime
 import json
 import os
 import pathlib
 import platform
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 
 import numpy as np
 
 from benchmarks import speed
-from digitpad import config, pendigits, preprocess
-from ui.messages import BLANK_HINT
-
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
+from benchmarks.page import (
+    INK_TIMEOUT_MS,
+    Sample,
+    clear_canvas,
+    draw_digit,
+    kept_stroke,
+    open_session,
+    sample_from,
+    strokes_of,
+    wait_for_answer,
 )
-VIEWPORT = {"width": 1280, "height": 900}
-PEN_WIDTH = 18  # the app's default pen width: the replays are drawn with it
+from benchmarks.server import (
+    CHROMIUM,
+    SERVER_START_SECONDS,
+    app_home,
+    launch_browser,
+    missing_models,
+    served_app,
+    start_server,
+    stop_server,
+    wait_until_healthy,
+)
+from digitpad import config, pendigits
+
 DIGIT_COUNT = 20
 SESSION_COUNT = 10
 LAUNCH_COUNT = 3
 TARGET_P50_MS = 300.0
-SERVER_START_SECONDS = 180.0
-HEALTH_POLL_SECONDS = 0.05
-ANSWER_TIMEOUT_MS = 60_000
-INK_TIMEOUT_MS = 1_000  # a cold start: a stroke not on the canvas by then was not taken
-LOADED_INK_TIMEOUT_MS = 3_000  # a busy browser may be slow to paint a stroke
-UNCHANGED_GRACE_MS = 500  # a stroke that changes nothing: idle this long after its rerun
 README_START = "<!-- browser-bench:start -->"
 README_END = "<!-- browser-bench:end -->"
-CANVAS = "canvas.upper-canvas"
-DRAWN_CANVAS = "canvas.dc-canvas.lower-canvas"
-RESET_BUTTON = "Reset canvas & history"
-
-INK_JS = """canvas => {
-  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let count = 0;
-  for (let index = 0; index < pixels.length; index += 4) {
-    if (pixels[index + 3] > 128 && pixels[index] < 128) count += 1;
-  }
-  return count;
-}"""
-RECORDER_JS = """
-(() => {
-  const state = {armed: false, done: false};
-  window.__digitpad = state;
-  state.scriptState = () =>
-    document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state');
-  state.view = () => {
-    const bars = [...document.querySelectorAll(
-      '[data-testid="stVegaLiteChart"] path[aria-roledescription="bar"]')];
-    const top = bars.find((bar) => (bar.getAttribute('fill') || '').toLowerCase() === '#2563eb');
-    return {
-      chart: bars.map((bar) => bar.getAttribute('aria-label')).join('|'),
-      chartDigit: (top?.getAttribute('aria-label') || '').match(/digit: (\\d)/)?.[1] ?? null,
-      digit: document.querySelector('.dp-digit')?.textContent ?? null,
-      verdict: document.querySelector('.dp-digit + div')?.textContent ?? null,
-      preview: document.querySelector('[data-testid="stImage"] img')?.getAttribute('src') ?? null,
-    };
-  };
-  state.arm = () => Object.assign(state, {
-    armed: true, done: false, baseline: state.view().chart, upAt: null, sentAt: null,
-    domAt: null, shownAt: null, runningSeen: false, finishedAt: null, answer: null,
-  });
-  // Idle long enough after the stroke's rerun, and nothing changed: the answer stayed the same.
-  state.settledUnchanged = (graceMs) => state.finishedAt !== null
-    && state.scriptState() === 'notRunning' && performance.now() - state.finishedAt >= graceMs;
-  window.addEventListener('pointerup', () => {
-    if (state.armed && state.upAt === null) state.upAt = performance.now();
-  }, true);
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (...args) {
-    if (state.upAt !== null && state.sentAt === null) state.sentAt = performance.now();
-    return send.apply(this, args);
-  };
-  const noteScriptState = (records, now) => {
-    if (state.sentAt === null) return;  // only the reruns that the stroke's value started
-    const running = state.scriptState() === 'running';
-    if (running || records.some((record) => record.attributeName === 'data-test-script-state'
-                                           && record.oldValue === 'running')) {
-      state.runningSeen = true;
-    }
-    if (running) state.finishedAt = null;
-    else if (state.runningSeen && state.finishedAt === null) state.finishedAt = now;
-  };
-  const check = (records) => {
-    if (!state.armed || state.upAt === null) return;
-    const now = performance.now();
-    noteScriptState(records, now);
-    if (state.domAt !== null) return;
-    const current = state.view();
-    if (current.chart && current.chart !== state.baseline && current.chartDigit === current.digit) {
-      state.domAt = now;
-      state.answer = current;
-      requestAnimationFrame(() => { state.shownAt = performance.now(); state.done = true; });
-    }
-  };
-  new MutationObserver(check).observe(document, {
-    subtree: true, childList: true, attributes: true, characterData: true,
-    attributeOldValue: true,
-  });
-})();
-"""
-
-
-@dataclasses.dataclass(frozen=True)
-class Sample:
-    """One drawing's final stroke: the answer shown, and how long it took (page clock)."""
-
-    label: int
-    answer: int | None
-    verdict: str
-    latency_ms: float
-    sent_ms: float | None  # release → the canvas's value leaves the page
-    finished_ms: float | None  # release → the page hears that the app's rerun ended
-    unchanged: bool  # the last stroke left the answer and chart as they were
-    preview: str | None  # the URL of "what the model sees": the same image, the same URL
-
-    @property
-    def right(self) -> bool:
-        """Whether the big answer is the drawn digit."""
-        return self.answer == self.label
-
-
-# ----------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    """A TCP port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def missing_models(models_dir: pathlib.Path) -> list[str]:
-    """The model files (``mlp.keras``, ``cnn.keras``) that `models_dir` lacks."""
-    names = [f"{name}.keras" for name in config.MODEL_NAMES]
-    return [name for name in names if not (models_dir / name).is_file()]
-
-
-@contextlib.contextmanager
-def app_home(models_dir: pathlib.Path):
-    """A fresh DIGITPAD_HOME holding a copy of the models in `models_dir`, which the app then
-    uses: no model of the user's gets in, and a retraining meanwhile changes nothing."""
-    with tempfile.TemporaryDirectory(prefix="digitpad-bench-") as directory:
-        home = pathlib.Path(directory)
-        (home / "models").mkdir()
-        for name in config.MODEL_NAMES:
-            for suffix in (".keras", ".json"):
-                source = models_dir / f"{name}{suffix}"
-                if source.is_file():
-                    shutil.copy2(source, home / "models" / source.name)
-        yield home
-
-
-def server_command(port: int) -> list[str]:
-    """`make run`'s command and `.streamlit/config.toml`; only the port and address differ."""
-    return [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-    ]  # fmt: skip
-
-
-def start_server(home: pathlib.Path, log) -> tuple[subprocess.Popen, str]:
-    """Launch ``streamlit run streamlit_app.py`` on a free port; return it and its URL."""
-    port = free_port()
-    command = server_command(port)
-    environment = {**os.environ, config.HOME_ENV_VAR: str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    process = subprocess.Popen(
-        command, cwd=config.PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
-    )
-    return process, f"http://127.0.0.1:{port}"
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    """Terminate the server, killing it if it does not stop within 10 s."""
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, log_path: pathlib.Path) -> None:
-    """Poll the health endpoint until it answers; RuntimeError if the server dies or is late."""
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(HEALTH_POLL_SECONDS)  # polling with a deadline
-    raise RuntimeError(f"streamlit did not become healthy in time:\n{log_path.read_text()}")
-
-
-@contextlib.contextmanager
-def served_app(home: pathlib.Path):
-    """The app served from `home`; yield its URL once healthy (the log stays in `home`)."""
-    log_path = home / f"server-{time.monotonic_ns()}.log"
-    with open(log_path, "wb") as log:
-        process, url = start_server(home, log)
-        try:
-            wait_until_healthy(url, process, log_path)
-            yield url
-        finally:
-            stop_server(process)
-
-
-# ---------------------------------------------------------------------- page driving
-
-
-async def open_session(browser, url: str, wait_for_hint: bool = True):
-    """A new browser context (a new Streamlit session) on the app, its canvas on screen."""
-    context = await browser.new_context(viewport=VIEWPORT)
-    await context.add_init_script(RECORDER_JS)
-    page = await context.new_page()
-    await page.goto(url)
-    await page.locator(CANVAS).wait_for(timeout=ANSWER_TIMEOUT_MS)
-    if wait_for_hint:
-        await page.get_by_text(BLANK_HINT).wait_for(timeout=ANSWER_TIMEOUT_MS)
-        await wait_until_idle(page)
-    await page.evaluate("document.fonts.ready.then(() => true)")  # no layout shift to come
-    return page
-
-
-async def draw_stroke(page, box: dict, stroke: np.ndarray) -> None:
-    """One stroke (canvas pixels) as a mouse drag: down, a move per pen sample, up."""
-    points = [(box["x"] + float(x), box["y"] + float(y)) for x, y in stroke]
-    await page.mouse.move(*points[0])
-    await page.mouse.down()
-    for point in points[1:]:
-        await page.mouse.move(*point)
-    await page.mouse.up()
-
-
-async def ink(page) -> int:
-    """How many dark pixels the canvas shows."""
-    return await page.locator(DRAWN_CANVAS).evaluate(INK_JS)
-
-
-async def kept_stroke(page, stroke: np.ndarray, ink_timeout_ms: float, seconds: float) -> float:
-    """Draw `stroke` until the canvas shows it; the monotonic time of the press that worked.
-
-    A canvas may drop a press (one on screen before it takes strokes, or under heavy load
-    a press that reaches the page without its mouse event): then nothing was drawn or sent.
-    """
-    deadline = time.monotonic() + seconds
-    before = await ink(page)
-    while time.monotonic() < deadline:
-        box = await page.locator(CANVAS).bounding_box()
-        pressed = time.monotonic()
-        await page.evaluate("window.__digitpad.arm()")
-        await draw_stroke(page, box, stroke)
-        canvas = await page.locator(DRAWN_CANVAS).element_handle()
-        with contextlib.suppress(playwright_timeout_error()):
-            await page.wait_for_function(
-                f"canvas => ({INK_JS})(canvas) !== {before}", arg=canvas, timeout=ink_timeout_ms
-            )
-            return pressed
-    raise RuntimeError(f"the canvas took no stroke in {seconds:.0f} s")
-
-
-def strokes_of(digit: pendigits.PenDigit, placement: pendigits.Placement) -> list[np.ndarray]:
-    """The digit's strokes in canvas pixels, placed as in the replay set, with the app's pen."""
-    placement = dataclasses.replace(placement, pen_width=PEN_WIDTH)
-    return pendigits.place_strokes(digit, placement)
-
-
-async def draw_digit(page, digit, placement, barrier: asyncio.Barrier | None = None) -> Sample:
-    """Draw the digit stroke by stroke, each time until the page answers; time the last one.
-
-    With a `barrier`, the last stroke waits for the other sessions' last strokes: all at once.
-    """
-    strokes = strokes_of(digit, placement)
-    changes = answer_changes(strokes)
-    for index, stroke in enumerate(strokes):
-        await wait_until_idle(page)
-        if barrier is not None and index == len(strokes) - 1:
-            async with asyncio.timeout(ANSWER_TIMEOUT_MS / 1000):
-                await barrier.wait()
-        await kept_stroke(page, stroke, LOADED_INK_TIMEOUT_MS, ANSWER_TIMEOUT_MS / 1000)
-        record = await wait_for_answer(page, changes[index])
-    await wait_until_idle(page)  # the rerun's end, for the server's share of the time
-    record["finishedAt"] = await page.evaluate("window.__digitpad.finishedAt")
-    return sample_from(digit.label, record)
-
-
-def answer_changes(strokes: list[np.ndarray]) -> list[bool]:
-    """For each stroke, whether it changes what the app answers (drawn offline, as the app sees).
-
-    A stroke that leaves the drawing blank, or that the app drops as a speck, changes nothing:
-    the page then only shows that the rerun ended. Knowing this beforehand lets each wait look
-    for the content it expects, not for a quiet moment that a busy browser can fake.
-    """
-    changes, previous = [], None
-    for count in range(1, len(strokes) + 1):
-        try:
-            image = preprocess.to_mnist(pendigits.render(strokes[:count], PEN_WIDTH))
-        except preprocess.BlankDrawingError:
-            image = None
-        changed = image is not None and (previous is None or not np.array_equal(image, previous))
-        changes.append(changed)
-        previous = image
-    return changes
-
-
-async def wait_for_answer(page, changes: bool = True) -> dict:
-    """The recorder's state once the page shows the new chart (or, if `changes` is false, once
-    the stroke's rerun has ended and the page stayed idle a moment)."""
-    condition = "window.__digitpad.done" if changes else "window.__digitpad.settledUnchanged(grace)"
-    await page.wait_for_function(
-        f"grace => {condition}", arg=UNCHANGED_GRACE_MS, timeout=ANSWER_TIMEOUT_MS
-    )
-    return await page.evaluate(
-        "({...window.__digitpad, answer: window.__digitpad.answer || window.__digitpad.view()})"
-    )
-
-
-async def wait_until_idle(page) -> None:
-    """Until no script run of this session is under way."""
-    await page.wait_for_function(
-        "window.__digitpad.scriptState() === 'notRunning'", timeout=ANSWER_TIMEOUT_MS
-    )
-
-
-def playwright_timeout_error() -> type[Exception]:
-    """Playwright's TimeoutError (imported lazily: the module loads without Playwright)."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-
-    return PlaywrightTimeoutError
-
-
-def sample_from(label: int, record: dict) -> Sample:
-    """A Sample from the recorder's state after the last stroke."""
-    unchanged = not record["done"]
-    shown_at = record["finishedAt"] if unchanged else record["shownAt"]
-    answer = record["answer"]
-    sent_ms = None if record["sentAt"] is None else record["sentAt"] - record["upAt"]
-    finished_at = record["finishedAt"]
-    finished_ms = None if finished_at is None else finished_at - record["upAt"]
-    return Sample(
-        label=label, answer=None if answer["digit"] is None else int(answer["digit"]),
-        verdict=answer["verdict"] or "", latency_ms=shown_at - record["upAt"],
-        sent_ms=sent_ms, finished_ms=finished_ms, unchanged=unchanged, preview=answer["preview"],
-    )  # fmt: skip
-
-
-async def clear_canvas(page) -> None:
-    """The canvas toolbar's bin; wait until the app shows the hint again and is idle."""
-    await page.locator(CANVAS).hover()
-    await page.get_by_role("button", name=RESET_BUTTON).click()
-    await page.wait_for_function(
-        """!document.querySelector('.dp-digit')
-           && document.querySelector('[data-testid="stApp"]')
-                ?.getAttribute('data-test-script-state') === 'notRunning'""",
-        timeout=ANSWER_TIMEOUT_MS,
-    )
-    await page.get_by_text(BLANK_HINT).wait_for(timeout=ANSWER_TIMEOUT_MS)
-
-
-async def launch_browser(playwright, chromium: pathlib.Path):
-    """Headless Chromium from `chromium`, with the switches a container needs."""
-    return await playwright.chromium.launch(executable_path=str(chromium), args=list(CHROMIUM_ARGS))
-
-
-# ---------------------------------------------------------------------------- phases
 
 
 async def one_session(browser, url: str, replays: list) -> list[Sample]:
@@ -481,9 +133,6 @@ def single_stroke(replays: list) -> tuple:
     return next(replay for replay in replays if len(replay[0].strokes) == 1)
 
 
-# --------------------------------------------------------------------------- measure
-
-
 async def measure_async(models_dir: pathlib.Path | None, chromium: pathlib.Path,
                         launches: int) -> dict:  # fmt: skip
     """Cold starts, then one session drawing 20 digits, then 10 sessions drawing at once."""
@@ -552,9 +201,6 @@ def results(alone, loaded, own, cold, models_dir, load_before) -> dict:
 def machine_description() -> str:
     """A short description of where the figures were measured."""
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-# ---------------------------------------------------------------------------- report
 
 
 def _ms(value: float | None) -> str:

@@ -15,7 +15,7 @@ os.environ["DIGITPAD_HOME"] = tempfile.mkdtemp(prefix="digitpad-test-home-")
 
 import pytest
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS
+from benchmarks.server import CHROMIUM, CHROMIUM_ARGS
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 
-from benchmarks.browser import free_port, server_command, stop_server, wait_until_healthy
+from benchmarks.server import free_port, server_command, stop_server, wait_until_healthy
 from digitpad import config, data, inference, training
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent

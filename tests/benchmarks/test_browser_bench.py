@@ -6,13 +6,14 @@ import pathlib
 import numpy as np
 
 from benchmarks import browser as browser_bench
+from benchmarks import page as page_driver
 from digitpad import pendigits
 
 DOT = np.array([[140.0, 140.0], [140.5, 140.0]])  # a press with hardly a move
 
 
-def sample(label: int, answer: int, latency_ms: float = 400.0) -> browser_bench.Sample:
-    return browser_bench.Sample(
+def sample(label: int, answer: int, latency_ms: float = 400.0) -> page_driver.Sample:
+    return page_driver.Sample(
         label=label, answer=answer, verdict="99.0% sure", latency_ms=latency_ms, sent_ms=205.0,
         finished_ms=500.0, unchanged=False, preview=None,
     )  # fmt: skip
@@ -20,16 +21,16 @@ def sample(label: int, answer: int, latency_ms: float = 400.0) -> browser_bench.
 
 def test_a_lone_dot_changes_no_answer_but_a_digit_stroke_does(pendigits_path):
     digit, placement = pendigits.replay_set(1, path=pendigits_path)[0]
-    strokes = browser_bench.strokes_of(digit, placement)
-    assert browser_bench.answer_changes([DOT]) == [False]
-    assert browser_bench.answer_changes([DOT, *strokes]) == [False, True]
+    strokes = page_driver.strokes_of(digit, placement)
+    assert page_driver.answer_changes([DOT]) == [False]
+    assert page_driver.answer_changes([DOT, *strokes]) == [False, True]
 
 
 def test_replays_are_drawn_with_the_apps_pen_where_the_replay_set_puts_them(pendigits_path):
     digit, placement = pendigits.replay_set(1, path=pendigits_path)[0]
-    strokes = browser_bench.strokes_of(digit, placement)
+    strokes = page_driver.strokes_of(digit, placement)
     points = np.concatenate(strokes)
-    margin = browser_bench.PEN_WIDTH / 2
+    margin = page_driver.PEN_WIDTH / 2
     assert points.min() >= margin and points.max() <= 280 - 1 - margin
     assert len(strokes) == len(digit.strokes)
 

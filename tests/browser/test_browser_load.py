@@ -21,6 +21,7 @@ from helpers import (
 )
 
 from benchmarks import browser as browser_bench
+from benchmarks import page as page_driver
 from digitpad import config, inference, pendigits, preprocess
 
 try:
@@ -47,7 +48,7 @@ def ten_clear_digits(tiny_model_files, pendigits_path) -> list[tuple]:
     replays = pendigits.replay_set(CANDIDATES, path=pendigits_path)
     images = [
         preprocess.to_mnist(
-            pendigits.render(browser_bench.strokes_of(*replay), browser_bench.PEN_WIDTH)
+            pendigits.render(page_driver.strokes_of(*replay), page_driver.PEN_WIDTH)
         )
         for replay in replays
     ]

@@ -1,0 +1,118 @@
+"""The app served as `make run` serves it, and the Chromium that opens it (benchmark and tests)."""
+
+import contextlib
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from digitpad import config
+
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+)
+SERVER_START_SECONDS = 180.0
+HEALTH_POLL_SECONDS = 0.05
+
+
+def free_port() -> int:
+    """A TCP port that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def missing_models(models_dir: pathlib.Path) -> list[str]:
+    """The model files (``mlp.keras``, ``cnn.keras``) that `models_dir` lacks."""
+    names = [f"{name}.keras" for name in config.MODEL_NAMES]
+    return [name for name in names if not (models_dir / name).is_file()]
+
+
+@contextlib.contextmanager
+def app_home(models_dir: pathlib.Path):
+    """A fresh DIGITPAD_HOME holding a copy of the models in `models_dir`, which the app then
+    uses: no model of the user's gets in, and a retraining meanwhile changes nothing."""
+    with tempfile.TemporaryDirectory(prefix="digitpad-bench-") as directory:
+        home = pathlib.Path(directory)
+        (home / "models").mkdir()
+        for name in config.MODEL_NAMES:
+            for suffix in (".keras", ".json"):
+                source = models_dir / f"{name}{suffix}"
+                if source.is_file():
+                    shutil.copy2(source, home / "models" / source.name)
+        yield home
+
+
+def server_command(port: int) -> list[str]:
+    """`make run`'s command and `.streamlit/config.toml`; only the port and address differ."""
+    return [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+    ]  # fmt: skip
+
+
+def start_server(home: pathlib.Path, log) -> tuple[subprocess.Popen, str]:
+    """Launch ``streamlit run streamlit_app.py`` on a free port; return it and its URL."""
+    port = free_port()
+    command = server_command(port)
+    environment = {**os.environ, config.HOME_ENV_VAR: str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(
+        command, cwd=config.PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Terminate the server, killing it if it does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: pathlib.Path) -> None:
+    """Poll the health endpoint until it answers; RuntimeError if the server dies or is late."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(HEALTH_POLL_SECONDS)  # polling with a deadline
+    raise RuntimeError(f"streamlit did not become healthy in time:\n{log_path.read_text()}")
+
+
+@contextlib.contextmanager
+def served_app(home: pathlib.Path):
+    """The app served from `home`; yield its URL once healthy (the log stays in `home`)."""
+    log_path = home / f"server-{time.monotonic_ns()}.log"
+    with open(log_path, "wb") as log:
+        process, url = start_server(home, log)
+        try:
+            wait_until_healthy(url, process, log_path)
+            yield url
+        finally:
+            stop_server(process)
+
+
+async def launch_browser(playwright, chromium: pathlib.Path):
+    """Headless Chromium from `chromium`, with the switches a container needs."""
+    return await playwright.chromium.launch(executable_path=str(chromium), args=list(CHROMIUM_ARGS))
