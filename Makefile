@@ -1,10 +1,11 @@
 # digitpad: draw a digit, let Keras recognise it.
 #
 #   make run      start the Streamlit app (creates .venv and installs requirements.txt)
+#   make check    the quick loop: lint, format check, unit and app tests (no browser, not slow)
 #   make test     lint, format check and the full test suite (installs dev tools + Chromium)
 #   make lint     ruff check + ruff format --check
 #   make format   apply ruff fixes and formatting
-#   make bench    time preprocessing and inference of the shipped models
+#   make bench    time preprocessing and inference of the shipped models (python -m benchmarks speed)
 #   make bench-browser  time the app in a real browser: pen release → answer, cold start, 10 sessions
 #   make models   retrain both shipped models on MNIST (DIGITPAD_MNIST=../shared/data/mnist)
 #   make clean    remove caches and test artifacts (distclean also removes .venv)
@@ -19,7 +20,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint format bench bench-browser models chromium venv deps dev-deps clean distclean
+.PHONY: help run check test lint format bench bench-browser models chromium venv deps dev-deps clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -55,16 +56,21 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+check: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest tests/unit tests/app -m "not slow and not browser"
+
 test: $(DEV_STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 bench: $(RUNTIME_STAMP)
-	$(BIN)/python -m digitpad bench
+	$(BIN)/python -m benchmarks speed
 
 bench-browser: $(DEV_STAMP) chromium
-	$(BIN)/python -m digitpad.browser_bench --write-readme
+	$(BIN)/python -m benchmarks browser --write-readme
 
 models: $(RUNTIME_STAMP)
 	$(BIN)/python -m digitpad train --model mlp --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0 --validation-split 0 --data $(DIGITPAD_MNIST)

@@ -1,0 +1,42 @@
+"""The layers: the library imports neither the page, nor the benchmarks, nor their tools."""
+
+import ast
+import pathlib
+
+from conftest import REPO_ROOT
+
+LIBRARY = REPO_ROOT / "digitpad"
+FORBIDDEN = ("streamlit", "streamlit_drawable_canvas", "playwright", "ui", "benchmarks")
+MAX_FILE_LINES = 400
+MAX_FUNCTION_LINES = 30
+
+
+def imported_modules(path: pathlib.Path) -> set[str]:
+    """The top-level names of every module `path` imports, at any depth in the file."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_library_imports_no_page_no_benchmark_and_no_browser():
+    offenders = {
+        path.name: sorted(imported_modules(path) & set(FORBIDDEN))
+        for path in sorted(LIBRARY.glob("*.py"))
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_the_check_sees_an_import_of_streamlit(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text("def page():\n    import streamlit as st\n    from ui import state\n")
+    assert {"streamlit", "ui"} <= imported_modules(module)
+
+
+def test_the_page_and_the_benchmarks_sit_outside_the_library():
+    assert (REPO_ROOT / "ui" / "state.py").is_file()
+    assert (REPO_ROOT / "benchmarks" / "__main__.py").is_file()
+    assert not list(LIBRARY.glob("*bench*.py"))
