@@ -438,10 +438,10 @@ def predict_file(predictor, path: pathlib.Path) -> dict:
     """The prediction for one image file as a JSON-ready dict, with an "error" if it failed."""
     from PIL import Image
 
-    from digitpad import preprocess
+    from digitpad import photo
 
     try:
-        probabilities = predictor.probabilities(preprocess.to_mnist(read_image(path)))
+        _, _, probabilities = photo.read_photo(read_image(path), predictor)  # as the page does
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
         return {"path": str(path), "digit": None, "probabilities": None,
                 "error": _describe_image_error(error)}  # fmt: skip
@@ -478,20 +478,10 @@ def format_number(result: dict) -> str:
 
 
 def read_image(path: pathlib.Path):
-    """The pixels of an image file: RGBA (H, W, 4) when it has transparency, else gray (H, W)."""
-    import numpy as np
-    from PIL import Image
+    """The RGB pixels of an image file, through the app's own reader (no upload cap)."""
+    from digitpad import files
 
-    with Image.open(path) as image:
-        width, height = image.size
-        if width * height > config.MAX_IMAGE_PIXELS:  # refuse before decoding the pixels
-            raise ValueError(
-                f"The image is too large ({width}x{height} px); "
-                f"the limit is {config.MAX_IMAGE_PIXELS:,} pixels."
-            )
-        image.load()
-        mode = "RGBA" if image.has_transparency_data else "L"
-        return np.asarray(image.convert(mode))
+    return files.read_image(path, max_bytes=None)
 
 
 def _describe_image_error(error: Exception) -> str:

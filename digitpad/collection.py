@@ -19,7 +19,7 @@ import zipfile
 import cv2
 import numpy as np
 
-from digitpad import config, preprocess, training
+from digitpad import config, files, preprocess
 
 COLLECTION_ENV_VAR = "DIGITPAD_COLLECTION"
 INDEX_NAME = "index.json"
@@ -241,12 +241,12 @@ def _write_index(folder: pathlib.Path, listed: list[Entry]) -> None:
 
 
 def _write_bytes(path: pathlib.Path, content: bytes) -> None:
-    training._atomic_write(path, lambda temporary: pathlib.Path(temporary).write_bytes(content))
+    files.atomic_write(path, lambda temporary: pathlib.Path(temporary).write_bytes(content))
 
 
 def _as_bgra(drawing: np.ndarray) -> np.ndarray:
     """The canvas as uint8 BGRA (what cv2 writes), from RGBA, RGB or gray pixels."""
-    pixels = preprocess._validated(drawing)
+    pixels = preprocess.validated(drawing)
     if pixels.ndim == 2:
         return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGRA)
     conversion = cv2.COLOR_RGBA2BGRA if pixels.shape[2] == 4 else cv2.COLOR_RGB2BGRA

@@ -1,10 +1,5 @@
 """Read a digit from a photo or scan of paper: flatten the light, threshold, clean up."""
 
-import io
-import os
-import pathlib
-import warnings
-
 import cv2
 import numpy as np
 
@@ -19,59 +14,6 @@ LINE_SPAN = 0.7  # a ruled line runs over at least this share of the image width
 LINE_SLOPE = 0.2  # ruled lines lean at most this much (about 11 degrees)
 LINE_ERASE = 0.012  # pen of the eraser that wipes a ruled line, as a share of the width
 SPECK_EXTENT = 0.02  # ink blobs smaller than this share of the longer side are dirt
-
-
-def load_photo(source: bytes | str | os.PathLike) -> np.ndarray:
-    """The RGB (H, W, 3) uint8 pixels of an image file or its bytes, upright per EXIF.
-
-    Raises `ValueError` for files over the upload cap, images too large to decode safely,
-    and anything that is not an image.
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    data = source if isinstance(source, bytes) else _read_capped(pathlib.Path(source))
-    if len(data) > config.MAX_UPLOAD_BYTES:
-        raise ValueError(f"The file is too big: the limit is {config.MAX_UPLOAD_BYTES:,} bytes.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                _check_pixels(image.size)
-                upright = ImageOps.exif_transpose(image)
-                return np.asarray(_on_white(upright))
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ValueError("The image is too large to open safely.") from error
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValueError("The file is not an image Pillow can read.") from error
-
-
-def _read_capped(path: pathlib.Path) -> bytes:
-    """The bytes of `path`, reading no more than one byte past the upload cap."""
-    try:
-        with path.open("rb") as file:
-            return file.read(config.MAX_UPLOAD_BYTES + 1)
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read the file ({error.strerror}).") from error
-
-
-def _check_pixels(size: tuple[int, int]) -> None:
-    """Refuse an image with more pixels than the app handles, before decoding it."""
-    width, height = size
-    if width * height > config.MAX_IMAGE_PIXELS:
-        raise ValueError(
-            f"The image is too large ({width}x{height} px); "
-            f"the limit is {config.MAX_IMAGE_PIXELS:,} pixels."
-        )
-
-
-def _on_white(image):
-    """An RGB Pillow image, transparent parts turned white."""
-    from PIL import Image
-
-    if not image.has_transparency_data:
-        return image.convert("RGB")
-    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-    return Image.alpha_composite(white, image.convert("RGBA")).convert("RGB")
 
 
 def clean_photo(image: np.ndarray) -> np.ndarray:

@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from digitpad import config
+from digitpad import config, files
 
 
 class BlankDrawingError(ValueError):
@@ -32,7 +32,7 @@ def to_mnist(image: np.ndarray) -> np.ndarray:
 
 def ink_map(image: np.ndarray) -> np.ndarray:
     """Return the ink of `image` as uint8, 255 where the ink is darkest."""
-    pixels = _validated(image)
+    pixels = validated(image)
     if pixels.ndim == 3 and pixels.shape[2] == 4:
         alpha = pixels[:, :, 3]
         if alpha.min() < 255:  # a transparent background: the alpha channel is the ink
@@ -53,7 +53,7 @@ def ink_mask(ink: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _validated(image: np.ndarray) -> np.ndarray:
+def validated(image: np.ndarray) -> np.ndarray:
     """Check shape, dtype and values; return the pixels as contiguous uint8."""
     if not isinstance(image, np.ndarray):
         raise ValueError(f"Expected an image array, got {type(image).__name__}.")
@@ -64,11 +64,7 @@ def _validated(image: np.ndarray) -> np.ndarray:
     height, width = image.shape[:2]
     if min(height, width) < config.MIN_IMAGE_SIDE:
         raise ValueError(f"The image is too small ({width}x{height} px) to hold a digit.")
-    if height * width > config.MAX_IMAGE_PIXELS:
-        raise ValueError(
-            f"The image is too large ({width}x{height} px); "
-            f"the limit is {config.MAX_IMAGE_PIXELS:,} pixels."
-        )
+    files.check_pixel_count(width, height)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     return np.ascontiguousarray(_as_uint8(image))

@@ -4,9 +4,7 @@ import dataclasses
 import datetime
 import json
 import math
-import os
 import pathlib
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -14,7 +12,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from digitpad import augment, config, models
+from digitpad import augment, config, files, models
 
 LOGIT_SCALES = np.linspace(0.5, 8.0, 151)  # the temperatures `calibrate` tries, as 1 / T
 
@@ -225,28 +223,11 @@ def save_model(model: keras.Model, path: pathlib.Path | str, info: dict) -> path
     """Save the model and its JSON sidecar atomically: a crash leaves the old files intact."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, lambda temporary: model.save(temporary))
+    files.atomic_write(path, lambda temporary: model.save(temporary))
     sidecar = path.with_suffix(".json")
     text = json.dumps(info, indent=2, sort_keys=True) + "\n"
-    _atomic_write(sidecar, lambda temporary: pathlib.Path(temporary).write_text(text))
+    files.atomic_write(sidecar, lambda temporary: pathlib.Path(temporary).write_text(text))
     return path
-
-
-def _atomic_write(path: pathlib.Path, write: Callable[[str], object]) -> None:
-    """Write through a temporary file in the same folder, then `os.replace` it."""
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
-    )
-    os.close(handle)
-    try:
-        write(temporary)
-        with open(temporary, "rb") as written:
-            os.fsync(written.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes files private; models are meant to be shared
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 def sidecar_info(

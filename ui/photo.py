@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from digitpad import photo
+from digitpad import files, photo
 from ui import state
 from ui.answer import answer_html, answering_model, mnist_image_ui, preview_ui
 from ui.charts import probability_bars_ui
@@ -19,7 +19,7 @@ def photo_ui(name: str) -> None:
     if uploaded is None:
         return
     try:
-        cleaned = photo.clean_photo(photo.load_photo(uploaded.getvalue()))
+        cleaned = photo.clean_photo(files.read_image(uploaded.getvalue()))
     except ValueError as error:
         st.error(f"Cannot read {uploaded.name}: {error}")
         return

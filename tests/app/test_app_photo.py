@@ -11,7 +11,7 @@ import test_app
 from PIL import Image
 from test_app import markdown_text, run_app
 
-from digitpad import config, inference, photo
+from digitpad import config, files, inference, photo
 
 # The page's fixtures, shared with test_app.py.
 tiny_model_files, app_home, canvas = test_app.tiny_model_files, test_app.app_home, test_app.canvas
@@ -60,7 +60,7 @@ def test_the_draw_tab_offers_a_photo_upload(app_home, canvas, upload):
 def test_an_uploaded_photo_is_cleaned_and_read(app_home, canvas, upload):
     upload.file = jpeg_bytes(paper_seven())
     app = run_app()
-    cleaned = photo.clean_photo(photo.load_photo(upload.file))
+    cleaned = photo.clean_photo(files.read_image(upload.file))
     _, probabilities = inference.Predictor.load("cnn", app_home.shipped).predict_drawing(cleaned)
     digit = int(np.argmax(probabilities))
     assert f'<div class="dp-digit">{digit}</div>' in markdown_text(app)

@@ -8,7 +8,7 @@ import pytest
 from conftest import require
 from PIL import Image
 
-from digitpad import config, inference, photo
+from digitpad import config, files, inference, photo
 from digitpad.inference import Predictor
 
 SIDE = 400
@@ -69,51 +69,51 @@ def test_ruled_lines_go_and_the_seven_stays(cnn):
     assert probabilities.argmax() == 7
 
 
-def test_load_photo_reads_bytes_and_paths(tmp_path):
+def test_read_image_reads_bytes_and_paths(tmp_path):
     picture = Image.new("RGBA", (30, 20), (0, 0, 0, 0))
     picture.putpixel((5, 5), (0, 0, 0, 255))
     data = png_bytes(picture)
-    pixels = photo.load_photo(data)
+    pixels = files.read_image(data)
     assert pixels.shape == (20, 30, 3)
     assert (pixels[0, 0] == 255).all() and (pixels[5, 5] == 0).all()  # transparent is white
     (tmp_path / "digit.png").write_bytes(data)
-    assert np.array_equal(photo.load_photo(tmp_path / "digit.png"), pixels)
+    assert np.array_equal(files.read_image(tmp_path / "digit.png"), pixels)
 
 
-def test_load_photo_turns_the_photo_upright():
+def test_read_image_turns_the_photo_upright():
     picture = Image.new("L", (30, 20), 255)
     exif = picture.getexif()
     exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", exif=exif)
-    assert photo.load_photo(buffer.getvalue()).shape == (30, 20, 3)
+    assert files.read_image(buffer.getvalue()).shape == (30, 20, 3)
 
 
-def test_load_photo_refuses_what_is_not_an_image():
+def test_read_image_refuses_what_is_not_an_image():
     with pytest.raises(ValueError, match="not an image"):
-        photo.load_photo(b"this is plain text, not a picture")
+        files.read_image(b"this is plain text, not a picture")
 
 
-def test_load_photo_refuses_files_over_the_cap(tmp_path):
+def test_read_image_refuses_files_over_the_cap(tmp_path):
     with pytest.raises(ValueError, match="too big"):
-        photo.load_photo(b"\x89PNG" + bytes(config.MAX_UPLOAD_BYTES))
+        files.read_image(b"\x89PNG" + bytes(config.MAX_UPLOAD_BYTES))
     (tmp_path / "big.png").write_bytes(bytes(config.MAX_UPLOAD_BYTES + 10))
     with pytest.raises(ValueError, match="too big"):
-        photo.load_photo(tmp_path / "big.png")
+        files.read_image(tmp_path / "big.png")
 
 
-def test_load_photo_refuses_a_decompression_bomb():
+def test_read_image_refuses_a_decompression_bomb():
     bomb = png_bytes(Image.new("1", (20000, 20000)), optimize=True)
     assert len(bomb) < config.MAX_UPLOAD_BYTES  # small on disk, huge once decoded
     with pytest.raises(ValueError, match="too large"):
-        photo.load_photo(bomb)
+        files.read_image(bomb)
 
 
-def test_load_photo_obeys_pillows_pixel_guard(monkeypatch):
+def test_read_image_obeys_pillows_pixel_guard(monkeypatch):
     data = png_bytes(Image.new("L", (300, 300), 255))
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 300 * 300 - 1)  # a warning, not yet an error
     with pytest.raises(ValueError, match="too large"):
-        photo.load_photo(data)
+        files.read_image(data)
 
 
 def test_clean_photo_refuses_bad_arrays():
@@ -121,3 +121,19 @@ def test_clean_photo_refuses_bad_arrays():
         photo.clean_photo(np.zeros((50, 50), np.float32))
     with pytest.raises(ValueError, match="too small"):
         photo.clean_photo(np.zeros((4, 50), np.uint8))
+
+
+def test_predict_on_a_photo_cleans_it_as_the_page_does(tmp_path, capsys):
+    """`python -m digitpad predict` reads a photo through the page's reader and cleaning."""
+    import json
+
+    from digitpad import cli
+
+    path = tmp_path / "seven-on-ruled-paper.png"
+    Image.fromarray(paper_with_seven(ruled=True)).save(path)
+    assert cli.main(["predict", "--json", str(path)]) == cli.EXIT_OK
+    result = json.loads(capsys.readouterr().out)
+    cleaned = photo.clean_photo(files.read_image(path.read_bytes()))
+    _, page_probabilities = Predictor.load("cnn").predict_drawing(cleaned)
+    assert result["digit"] == 7 == int(page_probabilities.argmax())
+    assert result["probabilities"] == pytest.approx(page_probabilities.tolist(), abs=1e-5)
