@@ -63,3 +63,9 @@ class TrainingConfig:
     augment: bool = False
     label_smoothing: float = 0.1  # share of each target spread over the other digits
     seed: int = SEED
+
+
+def check_model_name(name: str) -> None:
+    """Refuse a model name that is not one of MODEL_NAMES (the one message for it)."""
+    if name not in MODEL_NAMES:
+        raise ValueError(f"Unknown model {name!r}: choose one of {', '.join(MODEL_NAMES)}.")

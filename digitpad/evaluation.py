@@ -1,4 +1,6 @@
-"""Accuracy on MNIST and on replayed pen-written drawings."""
+"""Accuracy on MNIST and on replayed pen-written drawings; the report of a trained model."""
+
+import dataclasses
 
 import cv2
 import numpy as np
@@ -7,6 +9,8 @@ from digitpad import config, pendigits, preprocess
 from digitpad.inference import Predictor
 
 BATCH = 1000
+MISCLASSIFIED_COUNT = 20  # misclassified test digits kept for the gallery
+DRAWN_EVAL_COUNT = 300  # replayed pen-written digits for a trained model's drawn accuracy
 
 
 def predict_images(predictor: Predictor, images: np.ndarray) -> np.ndarray:
@@ -68,3 +72,47 @@ def drawn_accuracy(predictor: Predictor, canvases: np.ndarray, labels: np.ndarra
     images, readable = to_mnist_batch(canvases, naive)
     correct = np.argmax(predict_images(predictor, images), axis=1) == np.asarray(labels)
     return float(np.mean(correct & readable))
+
+
+@dataclasses.dataclass(frozen=True)
+class Evaluation:
+    """How a trained model does on the MNIST test images (and on replayed drawings)."""
+
+    test_accuracy: float
+    confusion: np.ndarray  # 10 x 10 counts, row = true digit, column = predicted digit
+    misclassified_images: np.ndarray  # (K, 28, 28) uint8, the most confident mistakes first
+    misclassified_labels: np.ndarray  # (K,) true digits
+    misclassified_predictions: np.ndarray  # (K,) predicted digits
+    drawn_accuracy: float | None = None
+    test_images: int = 0
+    user_accuracy: float | None = None  # on the user's held-out drawings, when mixed in
+    user_held_out: int = 0
+
+
+def evaluate(
+    predictor: Predictor, images: np.ndarray, labels: np.ndarray,
+    drawn_count: int = DRAWN_EVAL_COUNT,
+) -> Evaluation:  # fmt: skip
+    """Accuracy, confusion matrix and the most confident mistakes on test images."""
+    probabilities = predict_images(predictor, images)
+    predicted = np.argmax(probabilities, axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    confidence = probabilities[wrong, predicted[wrong]]
+    shown = wrong[np.argsort(-confidence, kind="stable")][:MISCLASSIFIED_COUNT]
+    return Evaluation(
+        test_accuracy=accuracy(probabilities, labels),
+        confusion=confusion_matrix(labels, predicted),
+        misclassified_images=np.asarray(images[shown]),
+        misclassified_labels=np.asarray(labels[shown]),
+        misclassified_predictions=predicted[shown],
+        drawn_accuracy=replayed_accuracy(predictor, drawn_count),
+        test_images=len(images),
+    )
+
+
+def replayed_accuracy(predictor: Predictor, count: int = DRAWN_EVAL_COUNT) -> float | None:
+    """Accuracy on `count` replayed pen-written digits, or None without the pendigits file."""
+    if count <= 0 or not pendigits.resolve_path().is_file():
+        return None
+    canvases, labels = drawn_digits(count)
+    return drawn_accuracy(predictor, canvases, labels)

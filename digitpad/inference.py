@@ -29,8 +29,7 @@ LOAD_ERRORS = (
 
 def model_path(name: str, models_dir: pathlib.Path | str | None = None) -> pathlib.Path:
     """Return the path of a model's `.keras` file."""
-    if name not in config.MODEL_NAMES:
-        raise ValueError(f"Unknown model {name!r}: choose one of {', '.join(config.MODEL_NAMES)}.")
+    config.check_model_name(name)
     return pathlib.Path(models_dir or config.MODELS_DIR) / f"{name}.keras"
 
 

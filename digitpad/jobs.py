@@ -13,33 +13,17 @@ import time
 import keras
 import numpy as np
 
-from digitpad import config, evaluation, inference, pendigits, personalize, training
+from digitpad import config, evaluation, inference, personalize, training
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 ACTIVE_STATUSES = (QUEUED, RUNNING)
-MISCLASSIFIED_COUNT = 20  # misclassified test digits kept for the gallery
-DRAWN_EVAL_COUNT = 300  # replayed pen-written digits for a trained model's drawn accuracy
 TRAINING_STAGE = "Training"
 TESTING_STAGE = "Testing"
 SAVING_STAGE = "Saving"
 
 _running_jobs: set["TrainingJob"] = set()
 _running_lock = threading.Lock()
-
-
-@dataclasses.dataclass(frozen=True)
-class Evaluation:
-    """How a trained model does on the MNIST test images (and on replayed drawings)."""
-
-    test_accuracy: float
-    confusion: np.ndarray  # 10 x 10 counts, row = true digit, column = predicted digit
-    misclassified_images: np.ndarray  # (K, 28, 28) uint8, the most confident mistakes first
-    misclassified_labels: np.ndarray  # (K,) true digits
-    misclassified_predictions: np.ndarray  # (K,) predicted digits
-    drawn_accuracy: float | None = None
-    test_images: int = 0
-    user_accuracy: float | None = None  # on the user's held-out drawings, when mixed in
-    user_held_out: int = 0
+_clear_session_options: dict = {}  # what the patched clear_session adds to every call
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +43,7 @@ class JobSnapshot:
     elapsed: float  # seconds since the start, frozen once the job ends
     stopping: bool
     error: str | None
-    evaluation: Evaluation | None
+    evaluation: evaluation.Evaluation | None
     model_path: pathlib.Path
 
     @property
@@ -85,7 +69,7 @@ class TrainingJob:
         test_images: np.ndarray | None = None,
         test_labels: np.ndarray | None = None,
         models_dir: pathlib.Path | str | None = None,
-        drawn_count: int = DRAWN_EVAL_COUNT,
+        drawn_count: int = evaluation.DRAWN_EVAL_COUNT,
         user_drawings: tuple[np.ndarray, np.ndarray] | None = None,
     ):
         self.user_held_out = None
@@ -200,11 +184,13 @@ class TrainingJob:
         training.save_model(result.model, self.model_path, info)
         return FINISHED
 
-    def _evaluate(self, predictor: inference.Predictor) -> Evaluation | None:
+    def _evaluate(self, predictor: inference.Predictor) -> evaluation.Evaluation | None:
         """Test the model on the MNIST test images, when the job has them."""
         if self.test_images is None or self.test_labels is None or not len(self.test_images):
             return None
-        report = evaluate(predictor, self.test_images, self.test_labels, self.drawn_count)
+        report = evaluation.evaluate(
+            predictor, self.test_images, self.test_labels, self.drawn_count
+        )
         if self.user_held_out is None or not len(self.user_held_out[0]):
             return report
         held_images, held_labels = self.user_held_out
@@ -214,49 +200,22 @@ class TrainingJob:
                                    user_held_out=len(held_images))  # fmt: skip
 
 
-def evaluate(
-    predictor: inference.Predictor, images: np.ndarray, labels: np.ndarray,
-    drawn_count: int = DRAWN_EVAL_COUNT,
-) -> Evaluation:  # fmt: skip
-    """Accuracy, confusion matrix and the most confident mistakes on test images."""
-    probabilities = evaluation.predict_images(predictor, images)
-    predicted = np.argmax(probabilities, axis=1)
-    wrong = np.flatnonzero(predicted != labels)
-    confidence = probabilities[wrong, predicted[wrong]]
-    shown = wrong[np.argsort(-confidence, kind="stable")][:MISCLASSIFIED_COUNT]
-    return Evaluation(
-        test_accuracy=evaluation.accuracy(probabilities, labels),
-        confusion=evaluation.confusion_matrix(labels, predicted),
-        misclassified_images=np.asarray(images[shown]),
-        misclassified_labels=np.asarray(labels[shown]),
-        misclassified_predictions=predicted[shown],
-        drawn_accuracy=replayed_accuracy(predictor, drawn_count),
-        test_images=len(images),
-    )
-
-
-def replayed_accuracy(
-    predictor: inference.Predictor, count: int = DRAWN_EVAL_COUNT
-) -> float | None:
-    """Accuracy on `count` replayed pen-written digits, or None without the pendigits file."""
-    if count <= 0 or not pendigits.resolve_path().is_file():
-        return None
-    canvases, labels = evaluation.drawn_digits(count)
-    return evaluation.drawn_accuracy(predictor, canvases, labels)
-
-
 def keras_state_in_use() -> bool:
     """Whether a job's thread is building, training, testing or saving a Keras model."""
     with _running_lock:
         return bool(_running_jobs)
 
 
-def shield_keras_state() -> None:
-    """Make `keras.backend.clear_session` do nothing while a job runs (set up once).
+def shield_keras_state(keep_memory: bool = False) -> None:
+    """Make `keras.backend.clear_session` do nothing while a job runs (the one patch of it).
 
     Streamlit calls it after every script run, and it resets Keras' global state for all
     threads at once: a model being built, traced or saved in a job's thread would break.
+    With `keep_memory` (the app asks for it; it stays on) the reset also skips its full
+    `gc.collect()`, which held the GIL for ~170 ms after every stroke.
     """
+    if keep_memory:
+        _clear_session_options["free_memory"] = False
     clear_session = keras.backend.clear_session
     if getattr(clear_session, "shields_jobs", False):
         return
@@ -264,7 +223,7 @@ def shield_keras_state() -> None:
     @functools.wraps(clear_session)
     def clear_session_unless_training(*arguments, **options):
         if not keras_state_in_use():
-            clear_session(*arguments, **options)
+            clear_session(*arguments, **{**options, **_clear_session_options})
 
     clear_session_unless_training.shields_jobs = True
     keras.backend.clear_session = clear_session_unless_training

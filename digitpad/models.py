@@ -42,6 +42,5 @@ BUILDERS = {"mlp": build_mlp, "cnn": build_cnn}
 
 def build_model(name: str) -> keras.Model:
     """Return a fresh, untrained model by name ("mlp" or "cnn")."""
-    if name not in BUILDERS:
-        raise ValueError(f"Unknown model {name!r}: choose one of {', '.join(config.MODEL_NAMES)}.")
+    config.check_model_name(name)
     return BUILDERS[name]()

@@ -94,8 +94,7 @@ def _optional_float(value) -> float | None:
 
 def validate(settings: config.TrainingConfig, training_images: int) -> None:
     """Refuse settings that cannot train, before any work starts."""
-    if settings.model_name not in config.MODEL_NAMES:
-        raise ValueError(f"Unknown model {settings.model_name!r}: choose mlp or cnn.")
+    config.check_model_name(settings.model_name)
     if not 1 <= settings.epochs <= config.MAX_EPOCHS:
         raise ValueError(f"Epochs must be between 1 and {config.MAX_EPOCHS}.")
     if not 0.0 <= settings.validation_split < 0.5:

@@ -4,7 +4,6 @@ import functools
 import os
 import pathlib
 
-import keras
 import numpy as np
 import streamlit as st
 
@@ -29,16 +28,7 @@ def light_keras_reset() -> None:
     held the GIL for ~170 ms, so every stroke's answer, already computed, waited for it.
     The app keeps its models in `st.cache_resource`: it needs no memory freed per run.
     """
-    clear_session = keras.backend.clear_session
-    if getattr(clear_session, "keeps_memory", False):
-        return
-
-    @functools.wraps(clear_session)
-    def clear_session_without_collection(*arguments, **options):
-        clear_session(*arguments, **{**options, "free_memory": False})
-
-    clear_session_without_collection.keeps_memory = True
-    keras.backend.clear_session = clear_session_without_collection
+    jobs.shield_keras_state(keep_memory=True)
 
 
 @st.cache_resource(show_spinner=False)

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from digitpad import config, data, jobs, training
+from digitpad import config, data, evaluation, jobs, training
 from ui import state
 from ui.charts import CURVES_LEGEND, confusion_chart, curve_chart, history_frame, metrics_table
 from ui.collection import user_drawings_for_training
@@ -181,7 +181,7 @@ def final_metrics_ui(snapshot: jobs.JobSnapshot) -> None:
     user_accuracy_ui(report)
 
 
-def user_accuracy_ui(report: jobs.Evaluation | None) -> None:
+def user_accuracy_ui(report: evaluation.Evaluation | None) -> None:
     """Accuracy on the user's held-out drawings, when the training mixed them in."""
     if report is not None and report.user_accuracy is not None:
         st.caption(
@@ -207,7 +207,7 @@ def history_ui(history: tuple[training.EpochReport, ...]) -> None:
     )
 
 
-def evaluation_ui(report: jobs.Evaluation) -> None:
+def evaluation_ui(report: evaluation.Evaluation) -> None:
     """The confusion matrix and the misclassified test digits."""
     matrix_column, gallery_column = st.columns([1, 1], gap="large")
     with matrix_column:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from helpers import BatchGate
 
-from digitpad import config, inference, jobs, training
+from digitpad import config, evaluation, inference, jobs, training
 
 JOIN_SECONDS = 120.0  # generous: a loaded CI machine may be slow, the tests never wait idly
 IMAGE_COUNT = 320
@@ -77,7 +77,7 @@ def test_finished_job_holds_its_evaluation(synthetic_mnist, tmp_path):
     assert report.confusion.shape == (10, 10) and report.confusion.sum() == TEST_COUNT
     assert report.test_accuracy == pytest.approx(np.trace(report.confusion) / TEST_COUNT)
     shown = len(report.misclassified_images)
-    assert 0 < shown <= jobs.MISCLASSIFIED_COUNT
+    assert 0 < shown <= evaluation.MISCLASSIFIED_COUNT
     assert report.misclassified_images.shape == (shown, 28, 28)
     assert np.all(report.misclassified_labels != report.misclassified_predictions)
     assert set(report.misclassified_labels) <= set(test_labels)
