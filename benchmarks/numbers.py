@@ -39,10 +39,7 @@ def compose_number(digits: list, gap_style: str, rng: np.random.Generator) -> np
     extents = [_source_extent(digit) for digit in digits]
     heights = digit_height * rng.uniform(1 - HEIGHT_JITTER, 1 + HEIGHT_JITTER, len(digits))
     scales = heights / np.array([extent[1] for extent in extents])
-    if gap_style == "apart":
-        ink_gaps = rng.uniform(APART_GAP[0], APART_GAP[1] * digit_height, len(digits) - 1)
-    else:
-        ink_gaps = rng.uniform(-pen_width / 2, 0.0, len(digits) - 1)
+    ink_gaps = ink_gaps_between(gap_style, len(digits) - 1, pen_width, digit_height, rng)
     widths = scales * np.array([extent[0] for extent in extents])
     pens = len(digits) * pen_width  # each digit's ink reaches half a pen beyond its points
     shrink = min(1.0, (width - 2 * NUMBER_MARGIN - pens) / (widths.sum() + ink_gaps.sum()))
@@ -56,6 +53,14 @@ def compose_number(digits: list, gap_style: str, rng: np.random.Generator) -> np
         strokes += _placed(digit, scales[index], left, bottom)
         left += widths[index] + (ink_gaps[index] + pen_width if index < len(ink_gaps) else 0)
     return pendigits.render_gray(strokes, pen_width, canvas_size=width)[:height]
+
+
+def ink_gaps_between(gap_style: str, count: int, pen_width: float, digit_height: float,
+                     rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """The ink gaps between neighbouring digits: apart, or touching up to half a pen."""
+    if gap_style == "apart":
+        return rng.uniform(APART_GAP[0], APART_GAP[1] * digit_height, count)
+    return rng.uniform(-pen_width / 2, 0.0, count)
 
 
 def _source_extent(digit) -> tuple[float, float]:

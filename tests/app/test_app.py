@@ -228,6 +228,31 @@ def test_missing_mnist_shows_how_to_fix_it_and_drawing_keeps_working(app_home, c
     assert "CNN says" in markdown_text(app)
 
 
+def assert_running_in_both_sessions(app: AppTest) -> None:
+    """The running training's progress, in this session and in a second one."""
+    [progress] = app.main.get("progress")
+    assert progress.proto.text == "Training the CNN: epoch 1 / 1"
+    [sidebar_progress] = app.sidebar.get("progress")  # seen from the Draw tab too
+    assert sidebar_progress.proto.text == progress.proto.text
+    assert app.button(key=state.TRAIN_BUTTON_KEY).disabled
+    assert not app.button(key=state.STOP_BUTTON_KEY).disabled
+    other_session = run_app(view=state.TRAIN_TAB)  # a second browser session sees the same job
+    assert other_session.main.get("progress")[0].proto.text == progress.proto.text
+    assert other_session.button(key=state.TRAIN_BUTTON_KEY).disabled
+
+
+def assert_trained_and_in_use(app: AppTest, app_home, canvas: FakeCanvas) -> None:
+    """The finished training's results, and its model answering the drawing."""
+    assert not app.get("progress")
+    assert f"of the {TEST_COUNT} MNIST test images right" in app.success[0].value
+    assert len(charts(app)) == 4  # loss, accuracy, confusion matrix (+ the Draw tab's bars)
+    assert len(app.dataframe[0].value) == 1  # one epoch in the metrics table
+    assert (app_home.user / "cnn.keras").is_file()
+    assert f"on {int(TRAIN_COUNT * 0.9)} images · your training" in sidebar_caption(app)
+    new_digit = expected_digit("cnn", app_home.user, canvas.drawing)
+    assert f'<div class="dp-digit">{new_digit}</div>' in markdown_text(app)
+
+
 def test_training_reports_progress_finishes_and_is_used_at_once(
     app_home, canvas, small_mnist, gate
 ):
@@ -239,29 +264,14 @@ def test_training_reports_progress_finishes_and_is_used_at_once(
     assert gate.reached.wait(JOIN_SECONDS)
     app.run()
     assert app.session_state[state.TAB_KEY] == state.TRAIN_TAB
-    [progress] = app.main.get("progress")
-    assert progress.proto.text == "Training the CNN: epoch 1 / 1"
-    [sidebar_progress] = app.sidebar.get("progress")  # seen from the Draw tab too
-    assert sidebar_progress.proto.text == progress.proto.text
-    assert app.button(key=state.TRAIN_BUTTON_KEY).disabled
-    assert not app.button(key=state.STOP_BUTTON_KEY).disabled
-    other_session = run_app(view=state.TRAIN_TAB)  # a second browser session sees the same job
-    assert other_session.main.get("progress")[0].proto.text == progress.proto.text
-    assert other_session.button(key=state.TRAIN_BUTTON_KEY).disabled
+    assert_running_in_both_sessions(app)
 
     gate.release()
     [job] = app_home.jobs
     assert job.join(JOIN_SECONDS)
     app.run()
     assert not app.exception, app.exception
-    assert not app.get("progress")
-    assert f"of the {TEST_COUNT} MNIST test images right" in app.success[0].value
-    assert len(charts(app)) == 4  # loss, accuracy, confusion matrix (+ the Draw tab's bars)
-    assert len(app.dataframe[0].value) == 1  # one epoch in the metrics table
-    assert (app_home.user / "cnn.keras").is_file()
-    assert f"on {int(TRAIN_COUNT * 0.9)} images · your training" in sidebar_caption(app)
-    new_digit = expected_digit("cnn", app_home.user, canvas.drawing)
-    assert f'<div class="dp-digit">{new_digit}</div>' in markdown_text(app)
+    assert_trained_and_in_use(app, app_home, canvas)
 
     app.button(key=state.RESTORE_BUTTON_KEY).click().run()
     assert not (app_home.user / "cnn.keras").exists()
