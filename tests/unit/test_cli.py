@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO_ROOT
 from PIL import Image
 
-from digitpad import cli, config
+from digitpad import cli, config, train_command
 
 EPOCH_LINE = re.compile(r"^epoch 1/1  loss \d+\.\d{4}  acc \d\.\d{4}  val_loss .* img/s$", re.M)
 SIDECAR_KEYS = {
@@ -89,7 +89,7 @@ def test_progress_line_only_on_a_terminal():
 
     terminal, pipe = Terminal(), io.StringIO()
     for stream in (terminal, pipe):
-        progress = cli.ProgressLine(stream)
+        progress = train_command.ProgressLine(stream)
         progress.update(2, 5, 0.5)
         progress.update(2, 5, 0.5)  # unchanged: not written again
         progress.clear()

@@ -7,7 +7,7 @@ import shlex
 import numpy as np
 import pytest
 
-from digitpad import cli, config, data, evaluation, inference
+from digitpad import cli, config, data, evaluation, inference, train_command
 
 TEST_IMAGES = 2000  # the first 2,000 official test images
 DRAWINGS = 300  # replayed pen-written digits
@@ -51,7 +51,7 @@ def test_make_models_trains_the_shipped_recipe(name):
     readme = config.README_PATH.read_text()
     line = re.search(rf"-m digitpad (train --model {name} .*)", makefile).group(1)
     arguments = cli.build_parser().parse_args(shlex.split(line.replace("$(DIGITPAD_MNIST)", "x")))
-    settings = cli.training_settings(arguments)
+    settings = train_command.training_settings(arguments)
     recipe = inference.read_sidecar(inference.model_path(name))["recipe"]
     assert dataclasses.asdict(settings) == recipe
     quoted = line.replace("$(DIGITPAD_MNIST)", "../shared/data/mnist")
