@@ -9,7 +9,7 @@ BENCHMARKS = {
     "numbers": "accuracy on composed multi-digit numbers",
     "photos": "accuracy on synthetic photos of digits on paper",
     "personalize": "what training with a writer's drawings does for that writer",
-    "browser": "the app in a real browser: pen release to answer, cold start, 10 sessions",
+    "browser": "the app in a real browser: pen release to answer, 10 sessions, idle cost, watcher",
 }
 
 

@@ -1,27 +1,27 @@
-"""Real-browser benchmark: stroke release → updated answer, cold start, 10 sessions at once.
+"""Real-browser benchmark: stroke release → updated answer, cold start, 10 sessions at once,
+an idle server's cost, and the same command with the file watcher on (as before) and off.
 
-Run ``python -m benchmarks browser [--json] [--write-readme] [--launches N]``
-(``make bench-browser``).
-It serves the app with ``streamlit run`` on a free port (the shipped models of ``models/``,
-or ``--models DIR``) and drives Debian's Chromium through Playwright, replaying real
-pen-written digits (UCI pendigits) as mouse strokes on the canvas.
-The page is driven by `benchmarks.page`; the server is started by `benchmarks.server`.
+Run ``python -m benchmarks browser [--json] [--write-readme] [--launches N] [--digits N]
+[--idle-seconds S]`` (``make bench-browser``).
+It serves the app with ``streamlit run`` on a free port, started as `make run` starts it
+(the shipped models of ``models/``, or ``--models DIR``), and drives Debian's Chromium
+through Playwright, replaying real pen-written digits (UCI pendigits) as mouse strokes on
+the canvas. The page is driven by `benchmarks.page`, the server started by
+`benchmarks.server`, the idle cost read by `benchmarks.idle`; `benchmarks.browser_report`
+makes the tables.
 """
 
 import argparse
 import asyncio
-import dataclasses
-import datetime
 import json
 import os
 import pathlib
-import platform
 import sys
 import time
 
-import numpy as np
-
 from benchmarks import speed
+from benchmarks.browser_report import results, table
+from benchmarks.idle import IDLE_SECONDS, idle_cost
 from benchmarks.page import (
     INK_TIMEOUT_MS,
     Sample,
@@ -49,7 +49,6 @@ from digitpad import config, pendigits
 DIGIT_COUNT = 20
 SESSION_COUNT = 10
 LAUNCH_COUNT = 3
-TARGET_P50_MS = 300.0
 README_START = "<!-- browser-bench:start -->"
 README_END = "<!-- browser-bench:end -->"
 
@@ -133,115 +132,43 @@ def single_stroke(replays: list) -> tuple:
     return next(replay for replay in replays if len(replay[0].strokes) == 1)
 
 
-async def measure_async(models_dir: pathlib.Path | None, chromium: pathlib.Path,
-                        launches: int) -> dict:  # fmt: skip
-    """Cold starts, then one session drawing 20 digits, then 10 sessions drawing at once."""
+async def make_run_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:
+    """The server as `make run` starts it: idle with a session open, one session, 10 at once."""
+    with served_app(home) as server:
+        idle = await idle_cost(browser, server, idle_seconds)
+        alone = await one_session(browser, server.url, replays)
+        chosen = distinct_labels(replays, alone, SESSION_COUNT)
+        loaded = await concurrent_sessions(browser, server.url, [replays[i] for i in chosen])
+    own = [alone[index].answer for index in chosen]
+    return {"idle": idle, "alone": alone, "loaded": loaded, "own": own}
+
+
+async def watcher_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:
+    """The same command with the file watcher on as before the fix (idle, then one session),
+    and with it turned off on the command line (one session)."""
+    with served_app(home, watcher="auto") as server:
+        idle = await idle_cost(browser, server, idle_seconds)
+        watcher_on = await one_session(browser, server.url, replays)
+    with served_app(home, watcher="none") as server:
+        watcher_off = await one_session(browser, server.url, replays)
+    return {"idle_watcher_on": idle, "watcher_on": watcher_on, "watcher_off": watcher_off}
+
+
+async def measure_async(arguments: argparse.Namespace) -> dict:
+    """Cold starts, then the `make run` server's phases, then the same with the watcher on/off."""
     from playwright.async_api import async_playwright
 
-    replays = pendigits.replay_set(DIGIT_COUNT)
+    replays = pendigits.replay_set(arguments.digits)
     load_before = os.getloadavg()
-    with app_home(models_dir or config.MODELS_DIR) as home:
+    with app_home(arguments.models or config.MODELS_DIR) as home:
         async with async_playwright() as playwright:
-            browser = await launch_browser(playwright, chromium)
-            cold = [
-                await cold_start(browser, home, single_stroke(replays)) for _ in range(launches)
-            ]
-            with served_app(home) as url:
-                alone = await one_session(browser, url, replays)
-                chosen = distinct_labels(replays, alone, SESSION_COUNT)
-                loaded = await concurrent_sessions(browser, url, [replays[i] for i in chosen])
+            browser = await launch_browser(playwright, arguments.chromium)
+            replay = single_stroke(replays)
+            cold = [await cold_start(browser, home, replay) for _ in range(arguments.launches)]
+            phases = await make_run_phases(browser, home, replays, arguments.idle_seconds)
+            phases |= await watcher_phases(browser, home, replays, arguments.idle_seconds)
             await browser.close()
-    own = [alone[index].answer for index in chosen]
-    return results(alone, loaded, own, cold, models_dir, load_before)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The `share` percentile (0-100) of `values`, interpolated linearly."""
-    return float(np.percentile(values, share))
-
-
-def latency_summary(samples: list[Sample]) -> dict:
-    """p50 and p95 of release → answer, the canvas's own share, and how many read right."""
-    latencies = [sample.latency_ms for sample in samples]
-    sent = [sample.sent_ms for sample in samples if sample.sent_ms is not None]
-    finished = [sample.finished_ms for sample in samples if sample.finished_ms is not None]
-    return {
-        "count": len(samples), "p50_ms": percentile(latencies, 50),
-        "p95_ms": percentile(latencies, 95),
-        "sent_p50_ms": percentile(sent, 50) if sent else None,
-        "finished_p50_ms": percentile(finished, 50) if finished else None,
-        "right": sum(sample.right for sample in samples),
-        "unchanged": sum(sample.unchanged for sample in samples),
-        "samples": [dataclasses.asdict(sample) for sample in samples],
-    }  # fmt: skip
-
-
-def results(alone, loaded, own, cold, models_dir, load_before) -> dict:
-    """All figures as one JSON-ready dict."""
-    first, again = (latency_summary(samples) for samples in loaded)
-    for summary, samples in zip((first, again), loaded, strict=True):
-        summary["own_answer"] = sum(s.answer == a for s, a in zip(samples, own, strict=True))
-    return {
-        "machine": machine_description(),
-        "date": datetime.date.today().isoformat(),
-        "load_average": {"before": load_before, "after": os.getloadavg()},
-        "models": str(models_dir) if models_dir else "models/ (shipped)",
-        "one_session": latency_summary(alone),
-        "concurrent": again,
-        "concurrent_first_answer": first,
-        "cold_start": {
-            "launches": len(cold),
-            "interactive_s": float(np.median([run["interactive_s"] for run in cold])),
-            "first_answer_s": float(np.median([run["first_answer_s"] for run in cold])),
-            "runs": cold,
-        },
-    }
-
-
-def machine_description() -> str:
-    """A short description of where the figures were measured."""
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f} ms"
-
-
-LATENCY_ROWS = (
-    ("Pen release → new answer and chart, p50 / p95",
-     lambda f: f"{_ms(f['p50_ms'])} / {_ms(f['p95_ms'])}"),
-    ("… release → drawing sent to the server, p50",
-     lambda f: _ms(f["sent_p50_ms"])),
-    ("Pen-written digits read right (CNN)", lambda f: f"{f['right']} / {f['count']}"),
-    ("Each session got its own answer", lambda f: f"{f['own_answer']} / {f['count']}"
-     if "own_answer" in f else "—"),
-)  # fmt: skip
-
-
-def table(figures: dict) -> str:
-    """The README's browser table, in Markdown, with lines on cold starts, machine and date."""
-    alone, concurrent, cold = figures["one_session"], figures["concurrent"], figures["cold_start"]
-    lines = [f"| browser figure | one session | {concurrent['count']} sessions at once |"]
-    lines.append("|---|---|---|")
-    for label, cell in LATENCY_ROWS:
-        lines.append(f"| {label} | {cell(alone)} | {cell(concurrent)} |")
-    runs = f"median of {cold['launches']} launches" if cold["launches"] > 1 else "one launch"
-    load = figures["load_average"]["before"][0]
-    first = figures["concurrent_first_answer"]
-    lines += [
-        "",
-        f"{first['count']} new sessions drawing their first digit at once (each loads ~1 MB "
-        f"of chart code for its first chart): p50 / p95 {_ms(first['p50_ms'])} / "
-        f"{_ms(first['p95_ms'])}, "
-        f"{first['own_answer']} / {first['count']} got their own answer.",
-        f"Cold start ({runs}): `streamlit run` → canvas takes a stroke "
-        f"{cold['interactive_s']:.1f} s, → first answer {cold['first_answer_s']:.1f} s.",
-        f"Measured by `python -m benchmarks browser` on {figures['date']}: "
-        f"{figures['machine']}, load average {load:.2f} at the start, headless Chromium on "
-        f"the same machine as the server; models: {figures['models']}; goal p50 ≤ "
-        f"{TARGET_P50_MS:.0f} ms in one session.",
-    ]
-    return "\n".join(lines)
+    return results(phases, cold, arguments.models, load_before)
 
 
 def write_readme(text: str, path: pathlib.Path = config.README_PATH) -> bool:
@@ -251,8 +178,9 @@ def write_readme(text: str, path: pathlib.Path = config.README_PATH) -> bool:
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line of `python -m benchmarks browser`."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks browser",
-                                     description=__doc__.splitlines()[0])  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks browser", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--write-readme", action="store_true", help="write the README table")
     parser.add_argument(
@@ -260,15 +188,20 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         type=pathlib.Path,
         help="serve the models of this folder instead of the shipped ones",
     )
-    parser.add_argument(
-        "--launches",
-        type=int,
-        default=LAUNCH_COUNT,
-        help=f"cold starts to time (default {LAUNCH_COUNT})",
-    )
     parser.add_argument("--chromium", type=pathlib.Path, default=CHROMIUM,
                         help=f"the Chromium executable (default {CHROMIUM})")  # fmt: skip
+    add_size_arguments(parser)
     return parser.parse_args(argv)
+
+
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """--launches, --digits and --idle-seconds: how much the benchmark measures."""
+    parser.add_argument("--launches", type=int, default=LAUNCH_COUNT,
+                        help=f"cold starts to time (default {LAUNCH_COUNT})")  # fmt: skip
+    parser.add_argument("--digits", type=int, default=DIGIT_COUNT,
+                        help=f"digits per one-session phase (default {DIGIT_COUNT})")  # fmt: skip
+    parser.add_argument("--idle-seconds", type=float, default=IDLE_SECONDS,
+                        help=f"idle CPU window (default {IDLE_SECONDS:.0f} s)")  # fmt: skip
 
 
 def problem_with(arguments: argparse.Namespace) -> str | None:
@@ -286,6 +219,10 @@ def problem_with(arguments: argparse.Namespace) -> str | None:
         return "Python package playwright is not installed (pip install -r requirements-dev.txt)"
     if arguments.launches < 1:
         return "--launches must be at least 1"
+    if arguments.digits < SESSION_COUNT:
+        return f"--digits must be at least {SESSION_COUNT} (one for each session at once)"
+    if arguments.idle_seconds <= 0:
+        return "--idle-seconds must be more than 0"
     return None
 
 
@@ -296,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    figures = asyncio.run(measure_async(arguments.models, arguments.chromium, arguments.launches))
+    figures = asyncio.run(measure_async(arguments))
     text = table(figures)
     print(json.dumps(figures, indent=2) if arguments.json else text)
     if arguments.write_readme and arguments.models:

@@ -3,7 +3,9 @@
 Latencies are measured in the page's own clock: a recorder installed in every page notes
 ``performance.now()`` at the pen's release (``pointerup``), and a MutationObserver notes
 when the chart of the new drawing and the matching big answer are in the DOM; the next
-animation frame is when the page shows them.
+animation frame is when the page shows them. It also notes when the drawing leaves on the
+WebSocket and when the last message before the answer arrives: browser and server share the
+loopback, so the time between the two is the server's.
 """
 
 import asyncio
@@ -54,6 +56,7 @@ RECORDER_JS = """
   state.arm = () => Object.assign(state, {
     armed: true, done: false, baseline: state.view().chart, upAt: null, sentAt: null,
     domAt: null, shownAt: null, runningSeen: false, finishedAt: null, answer: null,
+    messageAt: null,
   });
   // Idle long enough after the stroke's rerun, and nothing changed: the answer stayed the same.
   state.settledUnchanged = (graceMs) => state.finishedAt !== null
@@ -65,6 +68,17 @@ RECORDER_JS = """
   WebSocket.prototype.send = function (...args) {
     if (state.upAt !== null && state.sentAt === null) state.sentAt = performance.now();
     return send.apply(this, args);
+  };
+  // The last server message before the answer is in the DOM. Listening from the constructor
+  // puts this listener before the page's own, so it notes the message's arrival, not its use.
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        if (state.sentAt !== null && state.domAt === null) state.messageAt = performance.now();
+      });
+    }
   };
   const noteScriptState = (records, now) => {
     if (state.sentAt === null) return;  // only the reruns that the stroke's value started
@@ -106,6 +120,7 @@ class Sample:
     latency_ms: float
     sent_ms: float | None  # release → the canvas's value leaves the page
     finished_ms: float | None  # release → the page hears that the app's rerun ended
+    server_ms: float | None  # drawing sent → the last message before the answer (the server)
     unchanged: bool  # the last stroke left the answer and chart as they were
     preview: str | None  # the URL of "what the model sees": the same image, the same URL
 
@@ -247,8 +262,20 @@ def sample_from(label: int, record: dict) -> Sample:
     return Sample(
         label=label, answer=None if answer["digit"] is None else int(answer["digit"]),
         verdict=answer["verdict"] or "", latency_ms=shown_at - record["upAt"],
-        sent_ms=sent_ms, finished_ms=finished_ms, unchanged=unchanged, preview=answer["preview"],
+        sent_ms=sent_ms, finished_ms=finished_ms,
+        server_ms=None if unchanged else server_ms(record), unchanged=unchanged,
+        preview=answer["preview"],
     )  # fmt: skip
+
+
+def server_ms(record: dict) -> float | None:
+    """Drawing sent → the last server message before the answer appeared: the server's share.
+
+    Browser and server share the loopback, so the wire adds next to nothing.
+    """
+    if record.get("messageAt") is None or record["sentAt"] is None:
+        return None
+    return record["messageAt"] - record["sentAt"]
 
 
 async def clear_canvas(page) -> None:

@@ -1,6 +1,7 @@
 """The app served as `make run` serves it, and the Chromium that opens it (benchmark and tests)."""
 
 import contextlib
+import dataclasses
 import os
 import pathlib
 import shutil
@@ -23,6 +24,7 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--no-first-run",
 )
+WATCHER_OPTION = "--server.fileWatcherType"
 SERVER_START_SECONDS = 180.0
 HEALTH_POLL_SECONDS = 0.05
 
@@ -55,18 +57,34 @@ def app_home(models_dir: pathlib.Path):
         yield home
 
 
-def server_command(port: int) -> list[str]:
-    """`make run`'s command and `.streamlit/config.toml`; only the port and address differ."""
-    return [
+def server_command(port: int, watcher: str | None = None) -> list[str]:
+    """`make run`'s command and `.streamlit/config.toml`; only the port and address differ.
+
+    A `watcher` ("auto", "none") adds ``--server.fileWatcherType`` to it: only the benchmark's
+    comparisons do that ("auto" is how the app ran before its config turned the watcher off).
+    """
+    command = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1",
     ]  # fmt: skip
+    return command + ([WATCHER_OPTION, watcher] if watcher else [])
 
 
-def start_server(home: pathlib.Path, log) -> tuple[subprocess.Popen, str]:
+@dataclasses.dataclass(frozen=True)
+class Served:
+    """A running server: its URL, its process and the file its output goes to."""
+
+    url: str
+    process: subprocess.Popen
+    log_path: pathlib.Path
+
+
+def start_server(
+    home: pathlib.Path, log, watcher: str | None = None
+) -> tuple[subprocess.Popen, str]:
     """Launch ``streamlit run streamlit_app.py`` on a free port; return it and its URL."""
     port = free_port()
-    command = server_command(port)
+    command = server_command(port, watcher)
     environment = {**os.environ, config.HOME_ENV_VAR: str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(
         command, cwd=config.PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
@@ -101,14 +119,17 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: pathlib.Pa
 
 
 @contextlib.contextmanager
-def served_app(home: pathlib.Path):
-    """The app served from `home`; yield its URL once healthy (the log stays in `home`)."""
+def served_app(home: pathlib.Path, watcher: str | None = None):
+    """The app served from `home` (see `server_command` for `watcher`); yield it once healthy.
+
+    Its log stays in `home`.
+    """
     log_path = home / f"server-{time.monotonic_ns()}.log"
     with open(log_path, "wb") as log:
-        process, url = start_server(home, log)
+        process, url = start_server(home, log, watcher)
         try:
             wait_until_healthy(url, process, log_path)
-            yield url
+            yield Served(url, process, log_path)
         finally:
             stop_server(process)
 

@@ -6,16 +6,17 @@ import pathlib
 import numpy as np
 
 from benchmarks import browser as browser_bench
+from benchmarks import browser_report as report
 from benchmarks import page as page_driver
 from digitpad import pendigits
 
 DOT = np.array([[140.0, 140.0], [140.5, 140.0]])  # a press with hardly a move
 
 
-def sample(label: int, answer: int, latency_ms: float = 400.0) -> page_driver.Sample:
+def sample(label: int, answer: int, latency_ms: float = 400.0, server_ms: float | None = 20.0):
     return page_driver.Sample(
         label=label, answer=answer, verdict="99.0% sure", latency_ms=latency_ms, sent_ms=205.0,
-        finished_ms=500.0, unchanged=False, preview=None,
+        finished_ms=500.0, server_ms=server_ms, unchanged=False, preview=None,
     )  # fmt: skip
 
 
@@ -44,26 +45,76 @@ def test_concurrent_sessions_get_different_digits_read_right_alone_first():
     assert chosen[0] == 1  # the 2 read right, not the one read as 3
 
 
-def test_the_table_goes_between_the_readme_markers_and_nowhere_else(tmp_path):
-    alone = browser_bench.latency_summary([sample(d, d, 300.0 + 10 * d) for d in range(10)])
-    loaded = browser_bench.latency_summary([sample(d, d, 2000.0) for d in range(10)])
+def figures_of(alone_ms: float = 300.0, loaded_ms: float = 2000.0) -> dict:
+    """Figures as `browser_report.results` makes them, from made-up samples."""
+    alone = report.latency_summary([sample(d, d, alone_ms + 10 * d) for d in range(10)])
+    loaded = report.latency_summary([sample(d, d, loaded_ms) for d in range(10)])
     loaded["own_answer"] = 10
     figures = {
         "one_session": alone, "concurrent": loaded, "concurrent_first_answer": loaded,
         "cold_start": {"launches": 3, "interactive_s": 7.3, "first_answer_s": 8.8},
         "load_average": {"before": [0.5, 0.4, 0.3]}, "date": "2026-01-02",
         "machine": "x86_64, 2 cores", "models": "models/ (shipped)",
+        "idle": {"make_run": {"seconds": 20.0, "cpu_percent": 0.4, "watcher_lines": 0},
+                 "watcher_on": {"seconds": 20.0, "cpu_percent": 103.0, "watcher_lines": 157}},
+        "watcher_off": report.latency_summary([sample(d, d, 330.0) for d in range(10)]),
+        "watcher_on": report.latency_summary([sample(d, d, 690.0) for d in range(10)]),
     }  # fmt: skip
+    figures["ratios"] = report.ratios(figures)
+    return figures
+
+
+def test_the_table_goes_between_the_readme_markers_and_nowhere_else(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# x\n{browser_bench.README_START}\nold\n{browser_bench.README_END}\nend\n")
-    assert browser_bench.write_readme(browser_bench.table(figures), readme)
+    assert browser_bench.write_readme(report.table(figures_of()), readme)
     text = readme.read_text()
     assert "\nold\n" not in text and text.startswith("# x\n") and text.endswith("end\n")
     assert "| 345 ms / 386 ms | 2000 ms / 2000 ms |" in text
     assert "10 / 10" in text and "7.3 s" in text and "2026-01-02" in text
+    assert "load average 0.50 at the start" in text
+
+
+def test_the_ratios_compare_p50s_of_the_same_run():
+    ratios = report.ratios(figures_of(alone_ms=300.0, loaded_ms=1000.0))
+    alone_p50 = 345.0  # 300, 310, … 390: the median of ten
+    assert ratios["make_run_over_watcher_off"] == alone_p50 / 330.0
+    assert ratios["make_run_over_watcher_on"] == alone_p50 / 690.0
+    assert ratios["concurrent_over_one_session"] == 1000.0 / alone_p50
+    assert report.ratio(None, 300.0) is None and report.ratio(300.0, 0.0) is None
+
+
+def test_the_targets_table_says_each_figure_its_goal_and_whether_it_is_met():
+    rows = {row[0]: row[1:] for row in report.idle_rows(figures_of())}
+    rows |= {row[0]: row[1:] for row in report.latency_target_rows(figures_of(loaded_ms=2000.0))}
+    cpu, lines, off, on, server, loaded = rows.values()
+    assert cpu == ("0.4 % of a core (watcher on as before the fix: 103.0 %)", "< 2 %", "yes")
+    assert lines == ("0 (watcher on: 157)", "0", "yes")
+    assert off == ("345 ms / 330 ms = 1.05×", "≤ 1.10×", "yes")
+    assert on == ("345 ms / 690 ms = 0.50×", "—", "—")
+    assert server == ("20 ms", "≤ 30 ms", "yes")
+    assert loaded == ("2000 ms / 345 ms = 5.80×", "≤ 3×", "no")
+
+
+def test_an_unknown_server_share_is_a_dash_not_a_pass():
+    unmeasured = [sample(d, d, 300.0, server_ms=None) for d in range(10)]
+    figures = figures_of()
+    figures["one_session"] = report.latency_summary(unmeasured)
+    server_row = report.latency_target_rows(figures)[2]
+    assert server_row[1:] == ("—", "≤ 30 ms", "—")
+    assert report.latency_summary(unmeasured)["server_p50_ms"] is None
+
+
+def test_the_server_share_runs_from_the_drawing_sent_to_the_answers_last_message():
+    record = {"sentAt": 1000.0, "messageAt": 1023.5}
+    assert page_driver.server_ms(record) == 23.5
+    assert page_driver.server_ms({"sentAt": 1000.0, "messageAt": None}) is None
+    assert page_driver.server_ms({"sentAt": None, "messageAt": 1023.5}) is None
 
 
 def test_without_models_the_benchmark_says_which_files_are_missing(tmp_path):
-    arguments = argparse.Namespace(models=tmp_path, chromium=pathlib.Path("/bin/sh"), launches=3)
+    arguments = argparse.Namespace(
+        models=tmp_path, chromium=pathlib.Path("/bin/sh"), launches=3, digits=20, idle_seconds=20
+    )
     problem = browser_bench.problem_with(arguments)
     assert problem is not None and "mlp.keras" in problem and "cnn.keras" in problem
