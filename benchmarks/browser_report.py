@@ -3,9 +3,13 @@
 import dataclasses
 import datetime
 import os
+import pathlib
 import platform
+import sys
 
 import numpy as np
+
+from digitpad import config
 
 TARGET_P50_MS = 300.0
 # Issue 14's targets, all measured within one run (these shared machines vary day to day).
@@ -93,7 +97,14 @@ def results(phases: dict, cold: list, models_dir, load_before) -> dict:
         "watcher_off": latency_summary(phases["watcher_off"]),
     }
     figures["ratios"] = ratios(figures)
+    figures["environment_in_checkout"] = environment_in_checkout()
     return figures
+
+
+def environment_in_checkout(prefix: str = sys.prefix, checkout=config.PROJECT_DIR) -> bool:
+    """Whether the Python environment lies inside the checkout, as `make run` makes it (.venv):
+    only then does the watcher, when on, have what it had to watch before the fix."""
+    return pathlib.Path(prefix).resolve().is_relative_to(pathlib.Path(checkout).resolve())
 
 
 def machine_description() -> str:
@@ -199,11 +210,14 @@ def first_and_cold_lines(figures: dict) -> list[str]:
 def measured_by(figures: dict) -> str:
     """The line saying how, when and where the figures were measured."""
     load = figures["load_average"]["before"][0]
+    inside = figures.get("environment_in_checkout")
+    where = "inside the checkout, as `make run` makes it" if inside else "outside the checkout"
     return (
         f"Measured by `python -m benchmarks browser` on {figures['date']}: "
         f"{figures['machine']}, load average {load:.2f} at the start, headless Chromium on "
         f"the same machine as the server; the server started as `make run` starts it (only "
-        f"port and address differ) unless a row says otherwise; models: {figures['models']}; "
+        f"port and address differ) unless a row says otherwise, its Python environment "
+        f"{where}; models: {figures['models']}; "
         f"goal p50 ≤ {TARGET_P50_MS:.0f} ms in one session."
     )
 

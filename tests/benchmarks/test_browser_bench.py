@@ -73,6 +73,14 @@ def test_the_table_goes_between_the_readme_markers_and_nowhere_else(tmp_path):
     assert "| 345 ms / 386 ms | 2000 ms / 2000 ms |" in text
     assert "10 / 10" in text and "7.3 s" in text and "2026-01-02" in text
     assert "load average 0.50 at the start" in text
+    assert "its Python environment outside the checkout" in text
+
+
+def test_the_report_says_whether_the_environment_is_inside_the_checkout(tmp_path):
+    checkout = tmp_path / "digitpad"
+    (checkout / ".venv").mkdir(parents=True)
+    assert report.environment_in_checkout(str(checkout / ".venv"), checkout)
+    assert not report.environment_in_checkout(str(tmp_path / "elsewhere"), checkout)
 
 
 def test_the_ratios_compare_p50s_of_the_same_run():
