@@ -221,7 +221,8 @@ def run_train(arguments: argparse.Namespace) -> int:
 
 def _train_and_save(settings, images, labels, test_split, path) -> int:
     """The work of `train` once the settings are known to be good."""
-    from digitpad import training
+    from digitpad import training, verdict
+    from digitpad.inference import Predictor
 
     print(_describe_run(settings, len(images)), flush=True)
     progress, stop_event = ProgressLine(sys.stderr), threading.Event()
@@ -238,6 +239,7 @@ def _train_and_save(settings, images, labels, test_split, path) -> int:
     except KeyboardInterrupt:
         return _report_stopped(path)
     info = training.sidecar_info(settings, result, test_accuracy, drawn_accuracy)
+    info = verdict.with_threshold(info, Predictor(result.model).probabilities)
     with stop_on_interrupt(threading.Event()):  # let the model and its sidecar both land
         training.save_model(result.model, path, info)
     print(f"saved {path} ({result.seconds:.1f} s of training)")
@@ -474,18 +476,21 @@ def predict_file(predictor, path: pathlib.Path) -> dict:
     """The prediction for one image file as a JSON-ready dict, with an "error" if it failed."""
     from PIL import Image
 
-    from digitpad import preprocess
-
     try:
-        probabilities = predictor.probabilities(preprocess.to_mnist(read_image(path)))
+        prediction = predictor.read_drawing(read_image(path))
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
         return {"path": str(path), "digit": None, "probabilities": None,
                 "error": _describe_image_error(error)}  # fmt: skip
-    return {
+    result = {
         "path": str(path),
-        "digit": int(probabilities.argmax()),
-        "probabilities": [round(float(value), PROBABILITY_DECIMALS) for value in probabilities],
+        "digit": prediction.digit,
+        "probabilities": [
+            round(float(value), PROBABILITY_DECIMALS) for value in prediction.probabilities
+        ],
     }
+    if not prediction.is_digit:  # "not a digit: ...": unreadable input, as a blank canvas is
+        result["error"] = prediction.refusal
+    return result
 
 
 def read_number_file(predictor, path: pathlib.Path) -> dict:
@@ -498,12 +503,17 @@ def read_number_file(predictor, path: pathlib.Path) -> dict:
         reading = numbers.read_number(read_image(path), predictor)
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
         return {"path": str(path), "number": None, "error": _describe_image_error(error)}
-    return {
+    result = {
         "path": str(path),
         "number": reading.number,
-        "digits": list(reading.digits),
+        "digits": [digit if is_digit else None
+                   for digit, is_digit in zip(reading.digits, reading.is_digit, strict=True)],
         "boxes": [list(box) for box in reading.boxes],
-    }
+    }  # fmt: skip
+    if not all(reading.is_digit):
+        refused = [str(place + 1) for place, good in enumerate(reading.is_digit) if not good]
+        result["error"] = f"not a digit: piece {', '.join(refused)} of {len(reading.digits)}"
+    return result
 
 
 def format_number(result: dict) -> str:

@@ -25,7 +25,7 @@ from digitpad import cli, config
 EPOCH_LINE = re.compile(r"^epoch 1/1  loss \d+\.\d{4}  acc \d\.\d{4}  val_loss .* img/s$", re.M)
 SIDECAR_KEYS = {
     "model", "parameters", "mnist_test_accuracy", "drawn_digit_accuracy", "training_images",
-    "epochs", "training_seconds", "logit_scale", "recipe", "trained_at",
+    "epochs", "training_seconds", "logit_scale", "recipe", "trained_at", "not_digit_threshold",
 }  # fmt: skip
 SUBPROCESS_DEADLINE = 120.0  # seconds; generous for a loaded 2-core machine
 

@@ -1,0 +1,70 @@
+"""The "not a digit" verdict: the threshold a sidecar holds, how it is tuned, what it refuses."""
+
+import numpy as np
+import pytest
+
+from digitpad import config, inference, verdict
+
+SURE = np.array([0.02] * 9 + [0.82])
+FLAT = np.full(10, 0.1)
+
+
+def test_the_threshold_comes_from_the_sidecar_else_the_default():
+    assert verdict.threshold_of({verdict.THRESHOLD_KEY: 0.73}) == 0.73
+    assert verdict.threshold_of({}) == config.NOT_A_DIGIT_THRESHOLD  # a model older than the rule
+    for junk in ("0.7", None, True, -0.1, 1.5, float("nan")):
+        assert verdict.threshold_of({verdict.THRESHOLD_KEY: junk}) == config.NOT_A_DIGIT_THRESHOLD
+
+
+def test_is_digit_compares_the_top_probability_with_the_threshold():
+    assert verdict.is_digit(SURE, 0.5) and not verdict.is_digit(FLAT, 0.5)
+    assert verdict.is_digit(np.stack([SURE, FLAT]), 0.5).tolist() == [True, False]
+
+
+def test_the_refusal_starts_with_not_a_digit_and_names_the_best_guess():
+    message = verdict.refusal(np.array([0.05] * 8 + [0.3, 0.3]))
+    assert message.startswith("not a digit") and "best guess 8, 30%" in message
+
+
+def test_the_tuned_threshold_keeps_the_asked_share_of_digits():
+    rng = np.random.default_rng(0)
+    tops = rng.uniform(0.2, 1.0, 1000)
+    rows = np.column_stack([tops, np.zeros((1000, 9))])
+    threshold = verdict.tune_threshold(rows, kept_share=0.99)
+    assert (tops >= threshold).mean() == pytest.approx(0.99, abs=0.002)
+    assert verdict.tune_threshold(rows, kept_share=1.0) == tops.min()
+    with pytest.raises(ValueError, match="share of digits kept"):
+        verdict.tune_threshold(rows, kept_share=0.0)
+
+
+def test_a_predictor_reads_its_threshold_and_gives_a_verdict(tmp_path):
+    predictor = inference.Predictor.load("cnn")
+    assert predictor.threshold == verdict.threshold_of(inference.read_sidecar(
+        inference.model_path("cnn")))  # fmt: skip
+    canvas = np.full((280, 280), 255, np.uint8)
+    canvas[60:220, 130:150] = 0  # a bar: a 1
+    prediction = predictor.read_drawing(canvas)
+    assert prediction.is_digit and prediction.digit == 1 and prediction.refusal is None
+    refused = inference.Prediction(prediction.image, FLAT, False, 0.5)
+    assert refused.digit is None and refused.best_guess == 0
+    assert refused.refusal.startswith(verdict.NOT_A_DIGIT)
+
+
+def test_without_pendigits_no_threshold_is_tuned(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "missing.tra"))
+    assert verdict.threshold_for(lambda images: np.tile(SURE, (len(images), 1))) is None
+    assert verdict.with_threshold({"model": "cnn"}, lambda images: images) == {"model": "cnn"}
+
+
+def test_the_threshold_is_tuned_on_replayed_digits(pendigits_path, monkeypatch):
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(pendigits_path))
+    monkeypatch.setattr(verdict, "TUNING_COUNT", 50)
+    seen = []
+
+    def probabilities(images):
+        seen.append(images)
+        return np.tile(SURE, (len(images), 1))
+
+    info = verdict.with_threshold({"model": "cnn"}, probabilities)
+    assert info == {"model": "cnn", verdict.THRESHOLD_KEY: 0.82}
+    assert seen[0].shape == (50, 28, 28) and seen[0].max() > 0.5
