@@ -51,17 +51,17 @@ def tune_threshold(
     return float(top[int(np.floor((1.0 - kept_share) * len(top)))])
 
 
-def tuning_digits(count: int | None = None, seed: int = TUNING_SEED, held_out=None) -> np.ndarray:
-    """`count` (default TUNING_COUNT) pen digits of the tuning folds' writers replayed on the
-    canvas, as the model sees them: (N, 28, 28) float32. `held_out`: the writers to use
-    (default: all tuning folds; pass writers the model did not train on)."""
+def replayed_digits(count: int | None = None, seed: int = TUNING_SEED, held_out=None) -> tuple:
+    """`count` (default TUNING_COUNT) pen digits replayed on the canvas, as the model sees them:
+    (N, 28, 28) float32 images and (N,) labels. `held_out`: whose digits (default: the tuning
+    folds' writers; pass writers the model did not train on)."""
     count = TUNING_COUNT if count is None else count
     chosen = held_out or [
         writer for fold in writers.TUNING_FOLDS for writer in writers.fold_writers(fold)
     ]
     _, digits = writers.split_by_writer(pendigits.load_pendigits(), chosen)
     rng = np.random.default_rng(seed)
-    images = []
+    images, labels = [], []
     for index in rng.choice(len(digits), min(count, len(digits)), replace=False):
         placement = pendigits.random_placement(rng)
         strokes = pendigits.place_strokes(digits[index], placement)
@@ -69,7 +69,8 @@ def tuning_digits(count: int | None = None, seed: int = TUNING_SEED, held_out=No
             images.append(preprocess.to_mnist(pendigits.render_gray(strokes, placement.pen_width)))
         except preprocess.BlankDrawingError:
             continue
-    return np.stack(images)
+        labels.append(digits[index].label)
+    return np.stack(images), np.array(labels)
 
 
 def threshold_for(probabilities: Callable[[np.ndarray], np.ndarray], held_out=None) -> float | None:
@@ -77,7 +78,7 @@ def threshold_for(probabilities: Callable[[np.ndarray], np.ndarray], held_out=No
     writers it did not train on; None when there is no pendigits file to tune on."""
     if not pendigits.resolve_path().is_file():
         return None
-    return round(tune_threshold(probabilities(tuning_digits(held_out=held_out))), 4)
+    return round(tune_threshold(probabilities(replayed_digits(held_out=held_out)[0])), 4)
 
 
 def with_threshold(info: dict, probabilities: Callable[[np.ndarray], np.ndarray]) -> dict:
