@@ -42,7 +42,7 @@ LOW_CONFIDENCE = 0.6  # below this top probability the answer is "not sure"
 # Below a model's own threshold (its sidecar's "not_digit_threshold", see digitpad/verdict.py)
 # the drawing is "not a digit". A model trained before that rule uses this default.
 NOT_A_DIGIT_THRESHOLD = 0.5
-DIGITS_KEPT_SHARE = 0.99  # a threshold is tuned to answer this share of unseen writers' digits
+DIGITS_KEPT_SHARE = 0.995  # a threshold is tuned to answer this share of unseen writers' digits
 
 SEED = 1234
 MAX_EPOCHS = 100

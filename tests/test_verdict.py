@@ -74,12 +74,14 @@ def test_the_threshold_is_tuned_on_replayed_digits(pendigits_path, monkeypatch):
 
 HELD_OUT_SAMPLES = 200  # drawings of the held-out non-digit family, held-out seeds
 REPORT_DIGITS = 300  # replayed digits of the report fold's writers (never tuned on)
-# Bounds for the models in models/ (trained on MNIST only, no non-digits): a little looser
-# than what they measure on these samples (README, "What is not a digit"). Models trained
-# with non-digits (outlier exposure) must tighten "letters answered" towards the 5 % target.
+# Bounds for the models in models/ (trained on MNIST only, no non-digits), a little looser than
+# what they measure on these samples (letters answered 93.5 % for both; digits kept 99.7 % and
+# 99.3 %; read right 96.3 % and 98.7 %, with the rule 96.3 % and 98.3 %). The digit bounds are
+# the targets (one digit of 300 is 0.33 point). Models retrained with non-digits
+# (outlier exposure, see the README) must bring "letters answered" towards the 5 % target.
 BOUNDS = {
-    "mlp": {"letters_answered": 0.97, "digits_kept": 0.97, "right_drop": 0.01},
-    "cnn": {"letters_answered": 0.95, "digits_kept": 0.97, "right_drop": 0.01},
+    "mlp": {"letters_answered": 0.97, "digits_kept": 0.98, "right_drop": 0.007},
+    "cnn": {"letters_answered": 0.97, "digits_kept": 0.98, "right_drop": 0.007},
 }
 
 
