@@ -14,6 +14,7 @@ from digitpad import config, pendigits, preprocess, writers
 THRESHOLD_KEY = "not_digit_threshold"  # in the model's JSON sidecar
 NOT_A_DIGIT = "not a digit"  # how every refusal starts (the CLI's "error", the page's test)
 NOT_A_DIGIT_MARK = "?"  # a refused piece of a number, in place of its digit
+NOT_A_DIGIT_HEADLINE = "That doesn't look like a digit"  # the page's answer in its place
 TUNING_COUNT = 1000  # replayed digits the threshold is tuned on
 TUNING_SEED = 2613
 
@@ -34,7 +35,7 @@ def refusal(probabilities: np.ndarray) -> str:
     """The message for a drawing that is not a digit, with the model's best guess."""
     best = int(np.argmax(probabilities))
     return (
-        f"{NOT_A_DIGIT}: that doesn't look like a digit "
+        f"{NOT_A_DIGIT}: {NOT_A_DIGIT_HEADLINE[0].lower()}{NOT_A_DIGIT_HEADLINE[1:]} "
         f"(best guess {best}, {float(probabilities[best]):.0%})"
     )
 
