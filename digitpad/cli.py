@@ -215,15 +215,20 @@ def predict_file(predictor, path: pathlib.Path) -> dict:
     from digitpad import photo
 
     try:
-        _, _, probabilities = photo.read_photo(read_image(path), predictor)  # as the page does
+        prediction = predictor.read_drawing(photo.clean_photo(read_image(path)))  # as the page
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
         return {"path": str(path), "digit": None, "probabilities": None,
                 "error": _describe_image_error(error)}  # fmt: skip
-    return {
+    result = {
         "path": str(path),
-        "digit": int(probabilities.argmax()),
-        "probabilities": [round(float(value), PROBABILITY_DECIMALS) for value in probabilities],
+        "digit": prediction.digit,
+        "probabilities": [
+            round(float(value), PROBABILITY_DECIMALS) for value in prediction.probabilities
+        ],
     }
+    if not prediction.is_digit:  # "not a digit: ...": unreadable input, as a blank canvas is
+        result["error"] = prediction.refusal
+    return result
 
 
 def read_number_file(predictor, path: pathlib.Path) -> dict:
@@ -236,12 +241,17 @@ def read_number_file(predictor, path: pathlib.Path) -> dict:
         reading = segment.read_number(read_image(path), predictor)
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
         return {"path": str(path), "number": None, "error": _describe_image_error(error)}
-    return {
+    result = {
         "path": str(path),
         "number": reading.number,
-        "digits": list(reading.digits),
+        "digits": [digit if is_digit else None
+                   for digit, is_digit in zip(reading.digits, reading.is_digit, strict=True)],
         "boxes": [list(box) for box in reading.boxes],
-    }
+    }  # fmt: skip
+    if not all(reading.is_digit):
+        refused = [str(place + 1) for place, good in enumerate(reading.is_digit) if not good]
+        result["error"] = f"not a digit: piece {', '.join(refused)} of {len(reading.digits)}"
+    return result
 
 
 def format_number(result: dict) -> str:

@@ -40,6 +40,10 @@ MIN_IMAGE_SIDE = 8
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # as .streamlit/config.toml's maxUploadSize = 2 (MB)
 LOW_CONFIDENCE = 0.6  # below this top probability the answer is "not sure"
+# Below a model's own threshold (its sidecar's "not_digit_threshold", see digitpad/verdict.py)
+# the drawing is "not a digit". A model trained before that rule uses this default.
+NOT_A_DIGIT_THRESHOLD = 0.5
+DIGITS_KEPT_SHARE = 0.995  # a threshold is tuned to answer this share of unseen writers' digits
 
 SEED = 1234
 MAX_EPOCHS = 100

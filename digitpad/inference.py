@@ -1,5 +1,6 @@
 """Fast predictions from a saved model: load once, call many times."""
 
+import dataclasses
 import json
 import pathlib
 import zipfile
@@ -10,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 from numpy.lib.stride_tricks import sliding_window_view
 
-from digitpad import config, preprocess
+from digitpad import config, preprocess, verdict
 
 # Up to this many images, the predictor computes in NumPy in the caller's thread: no hand-off
 # to TensorFlow's thread pools, which cost a drawing ~10-20 ms when the CPU was busy.
@@ -156,6 +157,31 @@ def _activate(values: np.ndarray, activation: str) -> np.ndarray:
     return values
 
 
+@dataclasses.dataclass(frozen=True)
+class Prediction:
+    """What a model makes of one drawing: the image it saw, its 10 probabilities, its verdict."""
+
+    image: np.ndarray  # (28, 28) float32
+    probabilities: np.ndarray  # (10,)
+    is_digit: bool  # False: "not a digit" (the top probability is under the model's threshold)
+    threshold: float
+
+    @property
+    def best_guess(self) -> int:
+        """The most likely digit, even when the drawing is not a digit."""
+        return int(self.probabilities.argmax())
+
+    @property
+    def digit(self) -> int | None:
+        """The digit read, or None when the drawing is not a digit."""
+        return self.best_guess if self.is_digit else None
+
+    @property
+    def refusal(self) -> str | None:
+        """The message "not a digit: ...", or None when the drawing is a digit."""
+        return None if self.is_digit else verdict.refusal(self.probabilities)
+
+
 class Predictor:
     """Probabilities of the 10 digits for 28 x 28 images, without `model.predict`'s overhead.
 
@@ -166,6 +192,7 @@ class Predictor:
     def __init__(self, model: keras.Model, info: dict | None = None):
         self.model = model
         self.info = info or {}
+        self.threshold = verdict.threshold_of(self.info)  # under it: "not a digit"
         self._steps = numpy_steps(model)
         # One fixed signature: any batch size runs the same graph, so nothing retraces.
         self._forward = tf.function(
@@ -196,3 +223,16 @@ class Predictor:
         """Preprocess a drawing; return its 28 x 28 image and its 10 probabilities."""
         image = preprocess.to_mnist(drawing)
         return image, self.probabilities(image)
+
+    def read_drawing(self, drawing: np.ndarray) -> Prediction:
+        """Preprocess a drawing and read it, verdict included.
+
+        Raises `preprocess.BlankDrawingError` for a blank canvas, a dot or specks.
+        """
+        image, probabilities = self.predict_drawing(drawing)
+        is_digit = bool(verdict.is_digit(probabilities, self.threshold))
+        return Prediction(image, probabilities, is_digit, self.threshold)
+
+    def is_digit(self, probabilities: np.ndarray) -> np.ndarray:
+        """Whether each row of (N, 10) probabilities (or one row) is a digit for this model."""
+        return verdict.is_digit(probabilities, self.threshold)

@@ -13,7 +13,7 @@ import time
 import keras
 import numpy as np
 
-from digitpad import config, evaluation, inference, personalize, training
+from digitpad import config, evaluation, inference, personalize, training, verdict
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 ACTIVE_STATUSES = (QUEUED, RUNNING)
@@ -181,6 +181,7 @@ class TrainingJob:
         test_accuracy = report.test_accuracy if report else None
         drawn_accuracy = report.drawn_accuracy if report else None
         info = training.sidecar_info(self.settings, result, test_accuracy, drawn_accuracy)
+        info = verdict.with_threshold(info, predictor.probabilities)  # its own "not a digit"
         training.save_model(result.model, self.model_path, info)
         return FINISHED
 

@@ -6,7 +6,7 @@ import itertools
 import cv2
 import numpy as np
 
-from digitpad import config, preprocess
+from digitpad import config, preprocess, verdict
 from digitpad.inference import Predictor
 
 # Two pieces whose horizontal extents share more than this share of the narrower one are one
@@ -45,11 +45,16 @@ class NumberReading:
     probabilities: np.ndarray  # (N, 10)
     boxes: tuple[tuple[int, int, int, int], ...]
     images: np.ndarray  # (N, 28, 28), each digit as the model saw it
+    is_digit: tuple[bool, ...] = ()  # False: not a digit (`digits` holds the best guess)
 
     @property
     def number(self) -> str:
-        """The digits as one string, e.g. "407"."""
-        return "".join(str(digit) for digit in self.digits)
+        """The digits as one string, e.g. "407"; a piece that is not a digit shows as "?"."""
+        verdicts = self.is_digit or (True,) * len(self.digits)
+        return "".join(
+            str(digit) if is_digit else verdict.NOT_A_DIGIT_MARK
+            for digit, is_digit in zip(self.digits, verdicts, strict=True)
+        )
 
 
 def segment(image: np.ndarray) -> list[Segment]:
@@ -237,4 +242,5 @@ def read_number(image: np.ndarray, predictor: Predictor) -> NumberReading:
     batch = np.stack(images)
     probabilities = predictor.probabilities(batch)
     digits = tuple(int(digit) for digit in probabilities.argmax(axis=1))
-    return NumberReading(digits, probabilities, tuple(boxes), batch)
+    is_digit = tuple(bool(value) for value in predictor.is_digit(probabilities))
+    return NumberReading(digits, probabilities, tuple(boxes), batch, is_digit)

@@ -96,7 +96,8 @@ def run_train(arguments: argparse.Namespace) -> int:
 
 def _train_and_save(settings, images, labels, test_split, path) -> int:
     """The work of `train` once the settings are known to be good."""
-    from digitpad import training
+    from digitpad import training, verdict
+    from digitpad.inference import Predictor
 
     print(_describe_run(settings, len(images)), flush=True)
     progress, stop_event = ProgressLine(sys.stderr), threading.Event()
@@ -113,6 +114,7 @@ def _train_and_save(settings, images, labels, test_split, path) -> int:
     except KeyboardInterrupt:
         return _report_stopped(path)
     info = training.sidecar_info(settings, result, test_accuracy, drawn_accuracy)
+    info = verdict.with_threshold(info, Predictor(result.model).probabilities)
     with stop_on_interrupt(threading.Event()):  # let the model and its sidecar both land
         training.save_model(result.model, path, info)
     print(f"saved {path} ({result.seconds:.1f} s of training)")

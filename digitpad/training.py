@@ -15,6 +15,9 @@ import numpy as np
 from digitpad import augment, config, files, models
 
 LOGIT_SCALES = np.linspace(0.5, 8.0, 151)  # the temperatures `calibrate` tries, as 1 / T
+# The label of a non-digit (a letter, a scribble): its target is the flat answer, 1/10 each
+# (outlier exposure), so that what is no digit gets no sure answer.
+NOT_A_DIGIT = -1
 
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -129,10 +132,11 @@ def train(
     held_out = (
         (_as_input(images[split:]), np.asarray(labels[split:])) if split < len(images) else None
     )
-    fit_targets = _as_targets(fit_labels, settings)
-    validation = (held_out[0], _as_targets(held_out[1], settings)) if held_out else None
+    rows = settings.label_smoothing > 0.0 or bool((np.asarray(labels) == NOT_A_DIGIT).any())
+    fit_targets = _as_targets(fit_labels, rows)
+    validation = (held_out[0], _as_targets(held_out[1], rows)) if held_out else None
     batches = math.ceil(split / settings.batch_size)
-    model = _compiled_model(settings, batches * settings.epochs)
+    model = _compiled_model(settings, batches * settings.epochs, rows)
     progress = ProgressCallback(settings.epochs, batches, split, on_batch, on_epoch, stop_event)
     rng = np.random.default_rng(settings.seed)
     start = time.perf_counter()
@@ -149,7 +153,7 @@ def train(
     seconds = time.perf_counter() - start
     scale = 1.0
     if settings.label_smoothing > 0.0 and not progress.stopped:
-        scale = calibrate(model, *(held_out or (fit_images, fit_labels)))
+        scale = calibrate(model, *_digits_only(*(held_out or (fit_images, fit_labels))))
     return TrainingResult(model, progress.history, progress.stopped, seconds, split, scale)
 
 
@@ -171,17 +175,23 @@ def calibrate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> flo
     return scale
 
 
+def _digits_only(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The images whose label is a digit: calibration leaves non-digits (NOT_A_DIGIT) out."""
+    digits = labels != NOT_A_DIGIT
+    return images[digits], labels[digits]
+
+
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def _compiled_model(settings: config.TrainingConfig, total_steps: int) -> keras.Model:
+def _compiled_model(settings: config.TrainingConfig, total_steps: int, rows: bool) -> keras.Model:
     """A fresh model, compiled with the chosen optimizer and schedule."""
     model = models.build_model(settings.model_name)
     model.compile(
         optimizer=_optimizer(settings, total_steps),
-        loss=_loss(settings),
+        loss=_loss(settings, rows),
         metrics=["accuracy"],
     )
     return model
@@ -197,20 +207,24 @@ def _optimizer(settings: config.TrainingConfig, total_steps: int) -> keras.optim
     return OPTIMIZERS[settings.optimizer](learning_rate=schedule)
 
 
-def _loss(settings: config.TrainingConfig) -> str | keras.losses.Loss:
-    """Cross-entropy, on one-hot targets when some of each is spread over the other digits."""
-    if settings.label_smoothing == 0.0:
+def _loss(settings: config.TrainingConfig, rows: bool) -> str | keras.losses.Loss:
+    """Cross-entropy, on target rows when some of each is spread over the other digits or
+    some images are non-digits (`rows`)."""
+    if not rows:
         # Integer labels, as the shipped MLP was trained: `make models` repeats it exactly.
         return "sparse_categorical_crossentropy"
     return keras.losses.CategoricalCrossentropy(label_smoothing=settings.label_smoothing)
 
 
-def _as_targets(labels: np.ndarray, settings: config.TrainingConfig) -> np.ndarray:
-    """What `_loss` compares the answers with: the labels, or their one-hot rows."""
+def _as_targets(labels: np.ndarray, rows: bool) -> np.ndarray:
+    """What `_loss` compares the answers with: the labels, or their target rows (one-hot;
+    flat for a non-digit)."""
     labels = np.asarray(labels)
-    if settings.label_smoothing == 0.0:
+    if not rows:
         return labels
-    return np.eye(config.NUM_CLASSES, dtype=np.float32)[labels]
+    rows = np.eye(config.NUM_CLASSES + 1, config.NUM_CLASSES, dtype=np.float32)[labels]
+    rows[labels == NOT_A_DIGIT] = 1.0 / config.NUM_CLASSES  # index -1 picked the zero row
+    return rows
 
 
 def _as_input(images: np.ndarray) -> np.ndarray:

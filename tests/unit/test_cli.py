@@ -23,7 +23,7 @@ from digitpad import cli, config, train_command
 EPOCH_LINE = re.compile(r"^epoch 1/1  loss \d+\.\d{4}  acc \d\.\d{4}  val_loss .* img/s$", re.M)
 SIDECAR_KEYS = {
     "model", "parameters", "mnist_test_accuracy", "drawn_digit_accuracy", "training_images",
-    "epochs", "training_seconds", "logit_scale", "recipe", "trained_at",
+    "epochs", "training_seconds", "logit_scale", "recipe", "trained_at", "not_digit_threshold",
 }  # fmt: skip
 SUBPROCESS_DEADLINE = 120.0  # seconds; generous for a loaded 2-core machine
 
@@ -286,6 +286,45 @@ def test_predict_explicit_file_is_tried_whatever_its_suffix(tmp_path, models_dir
     Image.fromarray(draw_seven()).save(path, format="PNG")
     assert cli.main(["predict", str(path), "--models-dir", str(models_dir), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["digit"] in range(10)
+
+
+@pytest.fixture
+def strict_models(tmp_path):
+    """The shipped CNN with a sidecar whose threshold refuses everything (1.0)."""
+    folder = tmp_path / "strict"
+    folder.mkdir()
+    shutil.copy(config.MODELS_DIR / "cnn.keras", folder / "cnn.keras")
+    info = json.loads((config.MODELS_DIR / "cnn.json").read_text())
+    (folder / "cnn.json").write_text(json.dumps({**info, "not_digit_threshold": 1.0}))
+    return folder
+
+
+def test_predict_says_not_a_digit_with_the_probabilities(tmp_path, strict_models, capsys):
+    save_png(tmp_path / "seven.png", draw_seven())
+    arguments = ["predict", str(tmp_path / "seven.png"), "--models-dir", str(strict_models)]
+    assert cli.main([*arguments, "--json"]) == cli.EXIT_FAILED  # as for other unreadable input
+    result = json.loads(capsys.readouterr().out)
+    assert result["digit"] is None and result["error"].startswith("not a digit")
+    assert len(result["probabilities"]) == 10
+    assert sum(result["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+    assert cli.main(arguments) == cli.EXIT_FAILED
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'seven.png'}: error: not a digit")
+
+
+def test_predict_number_marks_a_piece_that_is_not_a_digit(tmp_path, strict_models, capsys):
+    save_png(tmp_path / "sevens.png", np.hstack([draw_seven(), draw_seven()]))
+    arguments = ["predict", "--number", "--json", "--models-dir", str(strict_models)]
+    assert cli.main([*arguments, str(tmp_path / "sevens.png")]) == cli.EXIT_FAILED
+    result = json.loads(capsys.readouterr().out)
+    assert result["number"] == "??" and result["digits"] == [None, None]
+    assert result["error"] == "not a digit: piece 1, 2 of 2"
+
+
+def test_predict_keeps_the_blank_message(tmp_path, strict_models, capsys):
+    save_png(tmp_path / "blank.png", np.full((280, 280), 255, np.uint8))
+    arguments = ["predict", str(tmp_path / "blank.png"), "--models-dir", str(strict_models)]
+    assert cli.main([*arguments, "--json"]) == cli.EXIT_FAILED
+    assert "blank" in json.loads(capsys.readouterr().out)["error"]
 
 
 def test_predict_broken_model(tmp_path, capsys):

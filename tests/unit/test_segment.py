@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from digitpad import cli, config, pendigits, preprocess, segment
+from digitpad.inference import Predictor
 
 WIDTH, HEIGHT = config.NUMBER_CANVAS
 PEN = 12.0
@@ -128,3 +129,13 @@ def test_cli_predict_number(tmp_path, capsys):
     assert result["digits"] == [int(digit) for digit in result["number"]]
     assert cli.main(["predict", "--number", str(path)]) == cli.EXIT_OK
     assert capsys.readouterr().out.strip() == f"{path}: {result['number']}"
+
+
+def test_a_piece_that_is_not_a_digit_is_marked(cnn):
+    canvas = draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN)
+    sure = segment.read_number(canvas, cnn)
+    assert sure.is_digit == (True, True, True) and "?" not in sure.number
+    strict = Predictor(cnn.model, {"not_digit_threshold": 1.0})  # refuses every piece
+    refused = segment.read_number(canvas, strict)
+    assert refused.is_digit == (False, False, False) and refused.number == "???"
+    assert refused.digits == sure.digits  # the best guesses stay, for the page to show muted

@@ -94,6 +94,26 @@ def test_calibrate_makes_a_timid_model_sure_without_changing_its_answers():
     assert (after.argmax(axis=1) == before.argmax(axis=1)).all()
 
 
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_non_digits_learn_a_flat_answer(smoothing):
+    """Striped images labelled NOT_A_DIGIT end near 1/10 each; the digits stay sure."""
+    images, labels = two_digit_data()
+    stripes = np.zeros((100, 28, 28), np.uint8)
+    stripes[:, :, ::4] = 255
+    images = np.concatenate([images, stripes])
+    labels = np.concatenate([labels, np.full(100, training.NOT_A_DIGIT)])
+    settings = dataclasses.replace(TINY, epochs=30, validation_split=0.0, label_smoothing=smoothing)
+    result = training.train(settings, images, labels)
+    assert confidence(result.model, images[[0, 199]]).min() > 0.8
+    assert probabilities(result.model, stripes[:1]).max() < 0.2
+
+
+def test_non_digit_targets_are_flat_rows():
+    targets = training._as_targets(np.array([3, training.NOT_A_DIGIT]), rows=True)
+    assert targets[0].tolist() == [0.0] * 3 + [1.0] + [0.0] * 6
+    assert targets[1] == pytest.approx(np.full(10, 0.1))
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

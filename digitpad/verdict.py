@@ -1,0 +1,88 @@
+"""Is it a digit at all? A model's top probability against the threshold kept in its sidecar.
+
+The threshold is set when a model is trained: the top probability that keeps
+config.DIGITS_KEPT_SHARE of pen-written digits of the tuning folds' writers (never the report
+fold). A model whose sidecar has none (trained before this rule) uses config.NOT_A_DIGIT_THRESHOLD.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from digitpad import config, pendigits, preprocess, writers
+
+THRESHOLD_KEY = "not_digit_threshold"  # in the model's JSON sidecar
+NOT_A_DIGIT = "not a digit"  # how every refusal starts (the CLI's "error", the page's test)
+NOT_A_DIGIT_MARK = "?"  # a refused piece of a number, in place of its digit
+NOT_A_DIGIT_HEADLINE = "That doesn't look like a digit"  # the page's answer in its place
+TUNING_COUNT = 1000  # replayed digits the threshold is tuned on
+TUNING_SEED = 2613
+
+
+def threshold_of(info: dict) -> float:
+    """The threshold a model's sidecar states, or the default when it states none (or junk)."""
+    value = info.get(THRESHOLD_KEY)
+    valid = isinstance(value, int | float) and not isinstance(value, bool) and 0.0 <= value <= 1.0
+    return float(value) if valid else config.NOT_A_DIGIT_THRESHOLD
+
+
+def is_digit(probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """Whether each row (or the one row) of 10 probabilities is sure enough to be a digit."""
+    return np.asarray(probabilities).max(axis=-1) >= threshold
+
+
+def refusal(probabilities: np.ndarray) -> str:
+    """The message for a drawing that is not a digit, with the model's best guess."""
+    best = int(np.argmax(probabilities))
+    return (
+        f"{NOT_A_DIGIT}: {NOT_A_DIGIT_HEADLINE[0].lower()}{NOT_A_DIGIT_HEADLINE[1:]} "
+        f"(best guess {best}, {float(probabilities[best]):.0%})"
+    )
+
+
+def tune_threshold(
+    digit_probabilities: np.ndarray, kept_share: float = config.DIGITS_KEPT_SHARE
+) -> float:
+    """The highest threshold that still answers `kept_share` of these digits' (N, 10) rows."""
+    if not 0.0 < kept_share <= 1.0:
+        raise ValueError(f"The share of digits kept must be in (0, 1], got {kept_share}.")
+    top = np.sort(np.asarray(digit_probabilities).max(axis=1))
+    if not len(top):
+        raise ValueError("No digits to tune the threshold on.")
+    return float(top[int(np.floor((1.0 - kept_share) * len(top)))])
+
+
+def replayed_digits(count: int | None = None, seed: int = TUNING_SEED, held_out=None) -> tuple:
+    """`count` (default TUNING_COUNT) pen digits replayed on the canvas, as the model sees them:
+    (N, 28, 28) float32 images and (N,) labels. `held_out`: whose digits (default: the tuning
+    folds' writers; pass writers the model did not train on)."""
+    count = TUNING_COUNT if count is None else count
+    chosen = held_out or [
+        writer for fold in writers.TUNING_FOLDS for writer in writers.fold_writers(fold)
+    ]
+    _, digits = writers.split_by_writer(pendigits.load_pendigits(), chosen)
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for index in rng.choice(len(digits), min(count, len(digits)), replace=False):
+        placement = pendigits.random_placement(rng)
+        strokes = pendigits.place_strokes(digits[index], placement)
+        try:
+            images.append(preprocess.to_mnist(pendigits.render_gray(strokes, placement.pen_width)))
+        except preprocess.BlankDrawingError:
+            continue
+        labels.append(digits[index].label)
+    return np.stack(images), np.array(labels)
+
+
+def threshold_for(probabilities: Callable[[np.ndarray], np.ndarray], held_out=None) -> float | None:
+    """Tune the threshold of a model (its `Predictor.probabilities`) on replayed digits of
+    writers it did not train on; None when there is no pendigits file to tune on."""
+    if not pendigits.resolve_path().is_file():
+        return None
+    return round(tune_threshold(probabilities(replayed_digits(held_out=held_out)[0])), 4)
+
+
+def with_threshold(info: dict, probabilities: Callable[[np.ndarray], np.ndarray]) -> dict:
+    """The sidecar `info` with the model's own threshold, when there is data to tune it on."""
+    threshold = threshold_for(probabilities)
+    return info if threshold is None else {**info, THRESHOLD_KEY: threshold}

@@ -1,0 +1,114 @@
+"""The "not a digit" verdict: the threshold a sidecar holds, how it is tuned, what it refuses."""
+
+import numpy as np
+import pytest
+
+from digitpad import config, inference, nondigits, verdict, writers
+
+SURE = np.array([0.02] * 9 + [0.82])
+FLAT = np.full(10, 0.1)
+
+
+def test_the_threshold_comes_from_the_sidecar_else_the_default():
+    assert verdict.threshold_of({verdict.THRESHOLD_KEY: 0.73}) == 0.73
+    assert verdict.threshold_of({}) == config.NOT_A_DIGIT_THRESHOLD  # a model older than the rule
+    for junk in ("0.7", None, True, -0.1, 1.5, float("nan")):
+        assert verdict.threshold_of({verdict.THRESHOLD_KEY: junk}) == config.NOT_A_DIGIT_THRESHOLD
+
+
+def test_is_digit_compares_the_top_probability_with_the_threshold():
+    assert verdict.is_digit(SURE, 0.5) and not verdict.is_digit(FLAT, 0.5)
+    assert verdict.is_digit(np.stack([SURE, FLAT]), 0.5).tolist() == [True, False]
+
+
+def test_the_refusal_starts_with_not_a_digit_and_names_the_best_guess():
+    message = verdict.refusal(np.array([0.05] * 8 + [0.3, 0.3]))
+    assert message.startswith("not a digit") and "best guess 8, 30%" in message
+
+
+def test_the_tuned_threshold_keeps_the_asked_share_of_digits():
+    rng = np.random.default_rng(0)
+    tops = rng.uniform(0.2, 1.0, 1000)
+    rows = np.column_stack([tops, np.zeros((1000, 9))])
+    threshold = verdict.tune_threshold(rows, kept_share=0.99)
+    assert (tops >= threshold).mean() == pytest.approx(0.99, abs=0.002)
+    assert verdict.tune_threshold(rows, kept_share=1.0) == tops.min()
+    with pytest.raises(ValueError, match="share of digits kept"):
+        verdict.tune_threshold(rows, kept_share=0.0)
+
+
+def test_a_predictor_reads_its_threshold_and_gives_a_verdict(tmp_path):
+    predictor = inference.Predictor.load("cnn")
+    assert predictor.threshold == verdict.threshold_of(inference.read_sidecar(
+        inference.model_path("cnn")))  # fmt: skip
+    canvas = np.full((280, 280), 255, np.uint8)
+    canvas[60:220, 130:150] = 0  # a bar: a 1
+    prediction = predictor.read_drawing(canvas)
+    assert prediction.is_digit and prediction.digit == 1 and prediction.refusal is None
+    refused = inference.Prediction(prediction.image, FLAT, False, 0.5)
+    assert refused.digit is None and refused.best_guess == 0
+    assert refused.refusal.startswith(verdict.NOT_A_DIGIT)
+
+
+def test_without_pendigits_no_threshold_is_tuned(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "missing.tra"))
+    assert verdict.threshold_for(lambda images: np.tile(SURE, (len(images), 1))) is None
+    assert verdict.with_threshold({"model": "cnn"}, lambda images: images) == {"model": "cnn"}
+
+
+def test_the_threshold_is_tuned_on_replayed_digits(pendigits_path, monkeypatch):
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(pendigits_path))
+    monkeypatch.setattr(verdict, "TUNING_COUNT", 50)
+    seen = []
+
+    def probabilities(images):
+        seen.append(images)
+        return np.tile(SURE, (len(images), 1))
+
+    info = verdict.with_threshold({"model": "cnn"}, probabilities)
+    assert info == {"model": "cnn", verdict.THRESHOLD_KEY: 0.82}
+    assert seen[0].shape == (50, 28, 28) and seen[0].max() > 0.5
+
+
+# ------------------------------------------------------------ the shipped models' rates
+
+HELD_OUT_SAMPLES = 200  # drawings of the held-out non-digit family, held-out seeds
+REPORT_DIGITS = 300  # replayed digits of the report fold's writers (never tuned on)
+# Bounds for the models in models/ (trained on MNIST only, no non-digits), a little looser than
+# what they measure on these samples (letters answered 93.5 % for both; digits kept 99.7 % and
+# 99.3 %; read right 96.3 % and 98.7 %, with the rule 96.3 % and 98.3 %). The digit bounds are
+# the issue's targets (one digit of 300 is 0.33 point). Models retrained with non-digits
+# (outlier exposure, see the README) must bring "letters answered" towards the 5 % target.
+BOUNDS = {
+    "mlp": {"letters_answered": 0.97, "digits_kept": 0.98, "right_drop": 0.007},
+    "cnn": {"letters_answered": 0.97, "digits_kept": 0.98, "right_drop": 0.007},
+}
+
+
+@pytest.fixture(scope="module")
+def report_digits(pendigits_path):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(config.PENDIGITS_ENV_VAR, str(pendigits_path))
+        return verdict.replayed_digits(REPORT_DIGITS, seed=1, held_out=writers.report_writers())
+
+
+@pytest.fixture(scope="module")
+def held_out_non_digits():
+    images = nondigits.evaluation_images(nondigits.HELD_OUT_FAMILY, HELD_OUT_SAMPLES)
+    return images.astype(np.float32) / 255
+
+
+@pytest.mark.parametrize("name", config.MODEL_NAMES)
+def test_shipped_models_refuse_non_digits_and_keep_unseen_writers_digits(
+    name, report_digits, held_out_non_digits
+):
+    predictor = inference.Predictor.load(name)
+    letters = predictor.is_digit(predictor.probabilities(held_out_non_digits)).mean()
+    probabilities = predictor.probabilities(report_digits[0])
+    kept = predictor.is_digit(probabilities)
+    right = probabilities.argmax(axis=1) == report_digits[1]
+    bounds = BOUNDS[name]
+    assert letters <= bounds["letters_answered"], f"{name} answers {letters:.1%} of letters"
+    assert kept.mean() >= bounds["digits_kept"], f"{name} keeps {kept.mean():.1%} of digits"
+    drop = right.mean() - (right & kept).mean()
+    assert drop <= bounds["right_drop"], f"{name}: {drop:.1%} fewer digits read right"
