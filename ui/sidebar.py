@@ -130,8 +130,9 @@ def sidebar_progress_ui(registry: jobs.JobRegistry, name: str) -> None:
 
 
 def restore_shipped_model() -> None:
-    """Delete the user's trained model so the shipped one is used again."""
+    """Delete (once confirmed) the user's trained model so the shipped one is used again."""
     path = user_model_path(state.chosen_model())
+    state.set_restore_asked(None)
     try:
         path.unlink(missing_ok=True)
         inference.sidecar_path(path).unlink(missing_ok=True)
@@ -140,13 +141,31 @@ def restore_shipped_model() -> None:
 
 
 def restore_ui(name: str, running: bool) -> None:
-    """The button that goes back to the shipped model (when the user trained one)."""
+    """The button that goes back to the shipped model (when the user trained one), asking first."""
     error = state.pop_flash(state.SIDEBAR_ERROR_KEY)
     if error:
         st.error(error)
+    available = not running and user_model_path(name).is_file()
+    if available and state.restore_asked() == name:
+        restore_confirmation_ui(name)
+        return
     st.button(
         "Restore shipped model", key=state.RESTORE_BUTTON_KEY, width="stretch",
-        on_click=restore_shipped_model,
-        disabled=running or not user_model_path(name).is_file(),
+        on_click=state.set_restore_asked, args=(name,), disabled=not available,
         help=f"Delete your trained {MODEL_LABELS[name]} and use the one shipped with the app.",
     )  # fmt: skip
+
+
+def restore_confirmation_ui(name: str) -> None:
+    """Restore's second step: what would be deleted, Delete it or Cancel."""
+    facts = model_facts(inference.read_sidecar(user_model_path(name)))
+    described = f" ({', '.join(facts)})" if facts else ""
+    st.warning(
+        f"Delete your trained {MODEL_LABELS[name]}{described} and use the shipped one? "
+        "It cannot be undone."
+    )
+    delete_column, cancel_column = st.columns(2)
+    delete_column.button("Delete it", key=state.RESTORE_CONFIRM_BUTTON_KEY, type="primary",
+                         width="stretch", on_click=restore_shipped_model)  # fmt: skip
+    cancel_column.button("Cancel", key=state.RESTORE_CANCEL_KEY, width="stretch",
+                         on_click=state.set_restore_asked, args=(None,))  # fmt: skip

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from digitpad import config, data, evaluation, jobs, training
+from digitpad import comparison, config, data, evaluation, inference, jobs, training
 from ui import state
 from ui.charts import CURVES_LEGEND, confusion_chart, curve_chart, history_frame, metrics_table
 from ui.collection import user_drawings_for_training
@@ -70,6 +70,18 @@ def stop_training() -> None:
         job.stop()
 
 
+def decide(name: str, job_id: str, use_new: bool) -> None:
+    """Use the new model / Keep the current one, for the job the buttons were shown for."""
+    job = job_registry().get(name)
+    if job is None or job.job_id != job_id:
+        state.flash(state.CHOICE_ERROR_KEY, "A newer training replaced that one: choose again.")
+        return
+    try:
+        job.decide(use_new)
+    except (ValueError, OSError) as error:
+        state.flash(state.CHOICE_ERROR_KEY, str(error))
+
+
 def progress_text(snapshot: jobs.JobSnapshot) -> str:
     """What the running job is doing, for the progress bar."""
     label = MODEL_LABELS[snapshot.model_name]
@@ -122,7 +134,7 @@ def training_intro(name: str) -> str:
         f"Train a fresh **{MODEL_LABELS[name]}** on {images} MNIST training images from "
         f"`{data.describe_source()}` with the settings in the sidebar, and watch its "
         "loss and accuracy here. When it ends, it is tested on the 10,000 MNIST test "
-        "images and the Draw tab uses it at once."
+        "images and compared with the model in use; you choose which one the Draw tab uses."
     )
 
 
@@ -150,23 +162,90 @@ def results_ui(snapshot: jobs.JobSnapshot) -> None:
     if snapshot.status == jobs.STOPPED:
         st.info(f"The {label} training was stopped: the model in use is unchanged.")
     else:
-        st.success(finished_message(snapshot))
+        outcome_ui(snapshot)
         final_metrics_ui(snapshot)
     history_ui(snapshot.history)
     if snapshot.evaluation is not None:
         evaluation_ui(snapshot.evaluation)
 
 
+def outcome_ui(snapshot: jobs.JobSnapshot) -> None:
+    """The choice between the new model and the one in use, or what became of the new model."""
+    error = state.pop_flash(state.CHOICE_ERROR_KEY)
+    if error:
+        st.error(error)
+    label = MODEL_LABELS[snapshot.model_name]
+    if snapshot.awaiting_choice:
+        choice_ui(snapshot)
+    elif snapshot.decision == jobs.KEPT:
+        st.info(f"You kept the {label} in use; the new one was deleted.")
+    elif in_use(snapshot):
+        st.success(finished_message(snapshot))
+    else:
+        st.info(
+            f"The {label} this training made is no longer in use: it was restored to the "
+            "shipped model or replaced by a newer training."
+        )
+
+
+def in_use(snapshot: jobs.JobSnapshot) -> bool:
+    """Whether the model this job saved is the one the Draw tab uses now."""
+    info = inference.read_sidecar(inference.active_model_path(snapshot.model_name))
+    return info.get("job_id") == snapshot.job_id
+
+
 def finished_message(snapshot: jobs.JobSnapshot) -> str:
-    """One line on a finished training."""
+    """One line on a finished training whose model is in use."""
     label = MODEL_LABELS[snapshot.model_name]
     report = snapshot.evaluation
     if report is None:
-        return f"The new {label} is trained and in use in the Draw tab."
+        return f"The new {label} is in use in the Draw tab."
     return (
         f"The new {label} reads {report.test_accuracy:.2%} of the {report.test_images:,} "
         "MNIST test images right. The Draw tab uses it now."
     )
+
+
+def choice_ui(snapshot: jobs.JobSnapshot) -> None:
+    """Both models' figures side by side; Use the new model or Keep the current one."""
+    label = MODEL_LABELS[snapshot.model_name]
+    figures = snapshot.comparison
+    better = figures is None or figures.candidate_is_better
+    verdict = "the new one does better" if better else "the one in use does better"
+    st.warning(
+        f"The new {label} is trained. On the same images {verdict}. The Draw tab keeps the "
+        f"{label} in use until you choose."
+    )
+    if figures is not None:
+        st.markdown(comparison_table(figures))
+        if figures.note:
+            st.caption(figures.note)
+    use_column, keep_column = st.columns(2)
+    arguments = (snapshot.model_name, snapshot.job_id)
+    use_column.button("Use the new model", key=state.USE_NEW_KEY, width="stretch",
+                      type="primary" if better else "secondary", on_click=decide,
+                      args=(*arguments, True))  # fmt: skip
+    keep_column.button("Keep the current one", key=state.KEEP_CURRENT_KEY, width="stretch",
+                       type="secondary" if better else "primary", on_click=decide,
+                       args=(*arguments, False))  # fmt: skip
+
+
+def comparison_table(figures: comparison.Comparison) -> str:
+    """The two models' figures as a Markdown table."""
+    current = figures.current or comparison.Figures(None, None)
+    rows = [
+        ("| Measured on | New model | In use now |", "|---|---:|---:|"),
+        (f"| {figures.test_images:,} MNIST test images | "
+         f"{percent(figures.candidate.mnist_test_accuracy)} | "
+         f"{percent(current.mnist_test_accuracy)} |",),
+    ]  # fmt: skip
+    if figures.drawn_digits:
+        rows.append(
+            (f"| {figures.drawn_digits:,} drawn digits of writers never seen | "
+             f"{percent(figures.candidate.drawn_accuracy)} | "
+             f"{percent(current.drawn_accuracy)} |",)
+        )  # fmt: skip
+    return "\n".join(line for row in rows for line in row)
 
 
 def final_metrics_ui(snapshot: jobs.JobSnapshot) -> None:
