@@ -17,6 +17,7 @@ import numpy as np
 
 from digitpad import comparison, config, evaluation, inference, personalize, training
 from digitpad.comparison import Comparison
+from digitpad.progress import BatchPoint, BatchRecorder
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 ACTIVE_STATUSES = (QUEUED, RUNNING)
@@ -54,6 +55,9 @@ class JobSnapshot:
     candidate_path: pathlib.Path | None = None
     comparison: Comparison | None = None  # the new model against the one in use
     decision: str | None = None  # ADOPTED or KEPT once the user chose; None before
+    batches: tuple[BatchPoint, ...] = ()
+    timed_images: int = 0  # images trained after the warm-up, and the seconds they took
+    timed_seconds: float = 0.0
 
     @property
     def awaiting_choice(self) -> bool:
@@ -66,10 +70,9 @@ class JobSnapshot:
         return self.status in ACTIVE_STATUSES
 
     @property
-    def images_per_second(self) -> float:
-        """Training speed so far: images seen divided by the time spent."""
-        done = (self.epoch - 1 + self.batch_fraction) * self.training_images
-        return done / self.elapsed if self.elapsed > 0 else 0.0
+    def images_per_second(self) -> float | None:
+        """Training speed after the warm-up batches; None until some batches were timed."""
+        return self.timed_images / self.timed_seconds if self.timed_seconds > 0 else None
 
 
 class TrainingJob:
@@ -108,7 +111,8 @@ class TrainingJob:
         self._state = {
             "status": QUEUED, "stage": TRAINING_STAGE, "epoch": 1, "batch_fraction": 0.0,
             "history": (), "error": None, "evaluation": None, "finished_at": None,
-            "comparison": None, "decision": None,
+            "comparison": None, "decision": None, "batches": (), "timed_images": 0,
+            "timed_seconds": 0.0,
         }  # fmt: skip
         self.started_at = time.time()
         self._clock_start = time.perf_counter()
@@ -152,6 +156,7 @@ class TrainingJob:
             self._fitting_images(), self.started_at, end - self._clock_start,
             self.stop_event.is_set(), state["error"], state["evaluation"], self.model_path,
             self.job_id, self.candidate_path, state["comparison"], state["decision"],
+            state["batches"], state["timed_images"], state["timed_seconds"],
         )  # fmt: skip
 
     def decide(self, use_new: bool) -> None:
@@ -179,6 +184,12 @@ class TrainingJob:
     def _on_batch(self, epoch: int, epochs: int, fraction: float) -> None:
         self._update(epoch=epoch, batch_fraction=fraction)
 
+    def _on_batch_logs(self, point: BatchPoint, images: int, seconds: float) -> None:
+        with self._lock:
+            self._state["batches"] = (*self._state["batches"], point)
+            self._state["timed_images"] += images
+            self._state["timed_seconds"] += seconds
+
     def _on_epoch(self, report: training.EpochReport) -> None:
         with self._lock:
             self._state["history"] = (*self._state["history"], report)
@@ -199,9 +210,11 @@ class TrainingJob:
 
     def _train_test_save(self) -> str:
         """Train, test and compare the model, save it as the candidate; return the final status."""
+        recorder = BatchRecorder(self._fitting_images(), self.settings.batch_size,
+                                 self._on_batch_logs)  # fmt: skip
         result = training.train(
             self.settings, self.images, self.labels,
-            self._on_batch, self._on_epoch, self.stop_event,
+            self._on_batch, self._on_epoch, self.stop_event, extra_callbacks=[recorder],
         )  # fmt: skip
         if result.stopped or self.stop_event.is_set():
             return STOPPED

@@ -6,9 +6,10 @@ import streamlit as st
 
 from digitpad import config, inference, jobs
 from ui import state
+from ui.collection import drawings_count
 from ui.formatting import MODEL_LABELS, format_timestamp, percent, with_default
 from ui.resources import predictor_for, user_model_path
-from ui.train import PROGRESS_SECONDS, progress_text, start_training, stop_training
+from ui.train import PROGRESS_SECONDS, drawings_note, progress_text, training_buttons_ui
 
 DEFAULT_PEN_WIDTH = 18
 PEN_WIDTH_RANGE = (6, 40)
@@ -31,7 +32,7 @@ def sidebar_ui(registry: jobs.JobRegistry) -> tuple[str, int]:
         training_settings_ui()
         job = registry.get(name)
         running = job is not None and job.active
-        training_buttons_ui(running)
+        training_buttons_ui(running, state.TRAIN_BUTTON_KEY, state.STOP_BUTTON_KEY)
         if running:
             st.fragment(run_every=PROGRESS_SECONDS)(sidebar_progress_ui)(registry, name)
         st.divider()
@@ -109,15 +110,8 @@ def training_settings_ui() -> None:
         "Include my drawings", key=state.INCLUDE_DRAWINGS_KEY,
         help="Mix in your saved drawings; a quarter is held out to measure how it reads you.",
     )  # fmt: skip
-
-
-def training_buttons_ui(running: bool) -> None:
-    """Train and Stop buttons: Train when idle, Stop while the chosen model trains."""
-    train_column, stop_column = st.columns(2)
-    train_column.button("Train", key=state.TRAIN_BUTTON_KEY, type="primary", width="stretch",
-                        disabled=running, on_click=start_training)  # fmt: skip
-    stop_column.button("Stop", key=state.STOP_BUTTON_KEY, width="stretch",
-                       disabled=not running, on_click=stop_training)  # fmt: skip
+    if state.include_drawings():
+        st.caption(drawings_note(drawings_count()))
 
 
 def sidebar_progress_ui(registry: jobs.JobRegistry, name: str) -> None:

@@ -2,13 +2,22 @@
 
 import dataclasses
 
-import numpy as np
 import streamlit as st
 
-from digitpad import comparison, config, data, evaluation, inference, jobs, training
+from digitpad import (
+    comparison,
+    config,
+    data,
+    evaluation,
+    inference,
+    jobs,
+    personalize,
+    progress,
+    training,
+)
 from ui import state
 from ui.charts import CURVES_LEGEND, confusion_chart, curve_chart, history_frame, metrics_table
-from ui.collection import user_drawings_for_training
+from ui.collection import drawings_count, user_drawings_for_training
 from ui.formatting import (
     GALLERY_SIZE,
     MODEL_LABELS,
@@ -19,6 +28,10 @@ from ui.formatting import (
 from ui.resources import job_registry, mnist, train_limit
 
 PROGRESS_SECONDS = 1.0
+SPEED_HELP = (
+    f"Training images per second, timed after the first {progress.WARMUP_BATCHES} batches "
+    "(they build the model) and without the validation between epochs."
+)
 LOSS_HELP = (
     "Cross-entropy over the last epoch. Label smoothing makes every target a little less "
     "than certain, so with the default recipe the loss levels off near 0.5, not at 0."
@@ -97,15 +110,35 @@ def progress_text(snapshot: jobs.JobSnapshot) -> str:
 # ------------------------------------------------------------------------------- the tab
 
 
+def training_buttons_ui(running: bool, train_key: str, stop_key: str) -> None:
+    """Train and Stop buttons: Train when idle, Stop while the chosen model trains."""
+    train_column, stop_column = st.columns(2)
+    train_column.button("Train", key=train_key, type="primary", width="stretch",
+                        disabled=running, on_click=start_training)  # fmt: skip
+    stop_column.button("Stop", key=stop_key, width="stretch",
+                       disabled=not running, on_click=stop_training)  # fmt: skip
+
+
+def follow_running_training(registry: jobs.JobRegistry) -> None:
+    """A new session (a reload) opens on the Train tab while a training runs."""
+    if state.TAB_KEY not in st.session_state and registry.active_names():
+        state.show_train_tab()
+
+
 def train_ui(name: str, registry: jobs.JobRegistry) -> None:
-    """The Train tab: why training could not start, the live view, or the last results."""
+    """The Train tab: Train and Stop, why training could not start, the live view, the results."""
+    job = registry.get(name)
+    training_buttons_ui(job is not None and job.active, state.TAB_TRAIN_KEY, state.TAB_STOP_KEY)
     training_error_ui()
     others = [other for other in registry.active_names() if other != name]
     for other in others:
-        st.caption(f"A {MODEL_LABELS[other]} training is running too: pick it to follow it.")
-    job = registry.get(name)
-    if job is None:
-        st.markdown(training_intro(name))
+        label = jobs.article(MODEL_LABELS[other])
+        st.caption(f"{label} training is running too: pick the {MODEL_LABELS[other]} to stop it.")
+    if job is None or (not job.active and others):
+        if others:  # a reload lands here: show the running training, whichever model it is
+            st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, others[0])
+        else:
+            st.markdown(training_intro(name))
         return
     if job.active:
         st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, name)
@@ -130,11 +163,35 @@ def training_intro(name: str) -> str:
     """What pressing Train will do."""
     limit = train_limit()
     images = f"at most {limit:,}" if limit else "all"
-    return (
+    intro = (
         f"Train a fresh **{MODEL_LABELS[name]}** on {images} MNIST training images from "
         f"`{data.describe_source()}` with the settings in the sidebar, and watch its "
         "loss and accuracy here. When it ends, it is tested on the 10,000 MNIST test "
         "images and compared with the model in use; you choose which one the Draw tab uses."
+    )
+    return f"{intro}\n\n{drawings_note(drawings_count())}" if state.include_drawings() else intro
+
+
+def drawings_note(count: int) -> str:
+    """What "Include my drawings" does with `count` saved drawings."""
+    needed = personalize.MIN_HELD_OUT_DRAWINGS
+    if count == 0:
+        return (
+            "You have no saved drawings yet: save some with the pills under the Draw tab's "
+            "answer. Until then the training uses MNIST only."
+        )
+    if count < needed:
+        return (
+            f"Your {count} saved drawing{'s' if count != 1 else ''} are all mixed in (repeated "
+            f"to about {personalize.USER_SHARE:.0%} of the images); none is held out, so how "
+            f"well the model reads you is not measured. From {needed} drawings on, a quarter "
+            "is held out to measure it."
+        )
+    held = int(count * personalize.HELD_OUT_FRACTION)
+    return (
+        f"Of your {count} saved drawings, {count - held} are mixed in (repeated to about "
+        f"{personalize.USER_SHARE:.0%} of the images) and {held} (a quarter) are held out to "
+        "measure how well the model reads you."
     )
 
 
@@ -146,11 +203,17 @@ def live_training_ui(registry: jobs.JobRegistry, name: str) -> None:
     st.progress(snapshot.batch_fraction, text=progress_text(snapshot))
     elapsed_column, speed_column, loss_column, accuracy_column = st.columns(4)
     elapsed_column.metric("Elapsed", format_duration(snapshot.elapsed))
-    speed_column.metric("Images / s", f"{snapshot.images_per_second:,.0f}")
-    last = snapshot.history[-1] if snapshot.history else None
+    speed_column.metric("Images / s", speed_text(snapshot), help=SPEED_HELP)
+    last = snapshot.batches[-1] if snapshot.batches else None
     loss_column.metric("Loss", f"{last.loss:.3f}" if last else "–", help=LOSS_HELP)
     accuracy_column.metric("Accuracy", percent(last.accuracy if last else None))
-    history_ui(snapshot.history)
+    history_ui(snapshot.history, snapshot.batches, live=True)
+
+
+def speed_text(snapshot: jobs.JobSnapshot) -> str:
+    """Images per second after the warm-up batches, or a dash until some were timed."""
+    speed = snapshot.images_per_second
+    return "–" if speed is None else f"{speed:,.0f}"
 
 
 def results_ui(snapshot: jobs.JobSnapshot) -> None:
@@ -164,7 +227,7 @@ def results_ui(snapshot: jobs.JobSnapshot) -> None:
     else:
         outcome_ui(snapshot)
         final_metrics_ui(snapshot)
-    history_ui(snapshot.history)
+    history_ui(snapshot.history, snapshot.batches, live=False)
     if snapshot.evaluation is not None:
         evaluation_ui(snapshot.evaluation)
 
@@ -255,8 +318,7 @@ def final_metrics_ui(snapshot: jobs.JobSnapshot) -> None:
     test_column.metric("MNIST test accuracy", percent(report.test_accuracy if report else None))
     drawn_column.metric("Drawn-digit accuracy", percent(report.drawn_accuracy if report else None))
     time_column.metric("Total time", format_duration(snapshot.elapsed))
-    speeds = [epoch.images_per_second for epoch in snapshot.history]
-    speed_column.metric("Images / s", f"{np.mean(speeds):,.0f}" if speeds else "–")
+    speed_column.metric("Images / s", speed_text(snapshot), help=SPEED_HELP)
     user_accuracy_ui(report)
 
 
@@ -269,18 +331,21 @@ def user_accuracy_ui(report: evaluation.Evaluation | None) -> None:
         )
 
 
-def history_ui(history: tuple[training.EpochReport, ...]) -> None:
-    """Loss and accuracy curves (training and validation) and the per-epoch table."""
-    if not history:
-        st.caption("The curves appear when the first epoch ends.")
+def history_ui(
+    history: tuple[training.EpochReport, ...], batches: tuple[progress.BatchPoint, ...], live: bool
+) -> None:
+    """Loss and accuracy curves (training by batch, validation by epoch), the per-epoch table."""
+    if not batches and not history:
+        if live:
+            st.caption("The curves appear after the first batches.")
         return
-    frame = history_frame(history)
+    frame = history_frame(history, batches)
     st.markdown(CURVES_LEGEND, unsafe_allow_html=True)
     loss_column, accuracy_column = st.columns(2)
-    loss_column.altair_chart(curve_chart(frame, "loss", "Loss by epoch"), width="stretch")
-    accuracy_column.altair_chart(
-        curve_chart(frame, "accuracy", "Accuracy by epoch"), width="stretch"
-    )
+    loss_column.altair_chart(curve_chart(frame, "loss", "Loss"), width="stretch")
+    accuracy_column.altair_chart(curve_chart(frame, "accuracy", "Accuracy"), width="stretch")
+    if not history:
+        return
     st.dataframe(
         metrics_table(history), hide_index=True, width="stretch", column_config=TABLE_FORMATS
     )
