@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from helpers import BatchGate
 
-from digitpad import config, evaluation, inference, jobs, models, training
+from digitpad import config, evaluation, inference, jobs, models, progress, training
 
 JOIN_SECONDS = 120.0  # generous: a loaded CI machine may be slow, the tests never wait idly
 IMAGE_COUNT = 320
@@ -61,6 +61,11 @@ def test_job_reports_batch_progress_then_epoch_metrics_and_saves(synthetic_mnist
     [report] = done.history
     assert report.epoch == 1 and report.loss > 0 and 0.0 <= report.accuracy <= 1.0
     assert report.val_accuracy is not None and report.images_per_second > 0
+    assert len(done.batches) == 9  # 288 training images in batches of 32: a point per batch
+    assert [point.progress for point in done.batches][-1] == pytest.approx(1.0)
+    assert all(point.loss > 0 and 0.0 <= point.accuracy <= 1.0 for point in done.batches)
+    assert done.timed_images == (9 - progress.WARMUP_BATCHES) * 32  # after the warm-up
+    assert done.images_per_second > 0
     assert done.model_path == tmp_path / "mlp.keras" and not done.model_path.exists()
     assert done.candidate_path == tmp_path / "mlp.candidate.keras"
     assert done.candidate_path.is_file() and done.awaiting_choice
