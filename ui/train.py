@@ -128,22 +128,21 @@ def follow_running_training(registry: jobs.JobRegistry) -> None:
 def train_ui(name: str, registry: jobs.JobRegistry) -> None:
     """The Train tab: Train and Stop, why training could not start, the live view, the results."""
     job = registry.get(name)
-    training_buttons_ui(job is not None and job.active, state.TAB_TRAIN_KEY, state.TAB_STOP_KEY)
+    running = job is not None and job.active
+    training_buttons_ui(running, state.TAB_TRAIN_KEY, state.TAB_STOP_KEY)
     training_error_ui()
     others = [other for other in registry.active_names() if other != name]
     for other in others:
-        label = jobs.article(MODEL_LABELS[other])
-        st.caption(f"{label} training is running too: pick the {MODEL_LABELS[other]} to stop it.")
-    if job is None or (not job.active and others):
-        if others:  # a reload lands here: show the running training, whichever model it is
-            st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, others[0])
-        else:
-            st.markdown(training_intro(name))
-        return
-    if job.active:
+        label = MODEL_LABELS[other]
+        st.caption(f"{jobs.article(label)} training is running: pick the {label} to stop it.")
+    if others and not running:  # e.g. after a reload: what runs now, whichever model it is
+        st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, others[0])
+    if running:
         st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, name)
-    else:
+    elif job is not None:
         results_ui(job.snapshot())
+    elif not others:
+        st.markdown(training_intro(name))
 
 
 def training_error_ui() -> None:

@@ -51,7 +51,7 @@ def test_a_new_session_opens_on_the_running_training_whichever_model(app_home, s
     reloaded = run_app()  # a reload is a new session: the CNN picked, the Draw tab by default
     assert reloaded.session_state[state.TAB_KEY] == state.TRAIN_TAB
     assert reloaded.main.get("progress")[0].proto.text == "Training the MLP: epoch 1 / 3"
-    assert "An MLP training is running too" in captions(reloaded)
+    assert "An MLP training is running: pick the MLP" in captions(reloaded)
     reloaded.session_state[state.TAB_KEY] = state.DRAW_TAB  # the user may still go to Draw
     reloaded.run()
     assert reloaded.session_state[state.TAB_KEY] == state.DRAW_TAB
