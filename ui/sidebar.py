@@ -35,6 +35,8 @@ def sidebar_ui(registry: jobs.JobRegistry) -> tuple[str, int]:
         training_buttons_ui(running, state.TRAIN_BUTTON_KEY, state.STOP_BUTTON_KEY)
         if running:
             st.fragment(run_every=PROGRESS_SECONDS)(sidebar_progress_ui)(registry, name)
+        elif job is not None and job.snapshot().awaiting_choice:
+            st.info(f"The new {MODEL_LABELS[name]} waits for your choice in the Train tab.")
         st.divider()
         restore_ui(name, running)
     return name, pen_width

@@ -297,6 +297,7 @@ def assert_waiting_for_a_choice(app: AppTest, app_home, canvas: FakeCanvas) -> N
     """Both models' figures and the two choices; the Draw tab still uses the model in use."""
     assert not app.success
     assert "The Draw tab keeps the CNN in use until you choose" in app.warning[0].value
+    assert "The new CNN waits for your choice" in app.sidebar.info[0].value
     assert f"| {TEST_COUNT} MNIST test images |" in markdown_text(app)
     assert "the pendigits file is missing" in " ".join(caption.value for caption in app.caption)
     assert not (app_home.user / "cnn.keras").exists()
