@@ -13,7 +13,7 @@ from test_app import (  # noqa: F401 (fixtures)
     tiny_model_files,
 )
 
-from digitpad import personalize
+from digitpad import collection, personalize
 from ui import state
 from ui.charts import history_frame
 from ui.train import drawings_note
@@ -92,3 +92,15 @@ def test_a_one_epoch_training_draws_a_curve_and_times_images_after_warm_up(
 )  # fmt: skip
 def test_include_my_drawings_says_what_it_does_with_few_drawings(count, says):
     assert says in drawings_note(count)
+
+
+def test_ticking_include_my_drawings_says_what_happens_in_the_sidebar_and_the_tab(
+    app_home, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(collection.COLLECTION_ENV_VAR, str(tmp_path / "no-drawings"))
+    app = run_app(view=state.TRAIN_TAB)
+    assert "no saved drawings yet" not in captions(app)
+    app.checkbox(key=state.INCLUDE_DRAWINGS_KEY).check().run()
+    sidebar = " ".join(caption.value for caption in app.sidebar.caption)
+    assert "no saved drawings yet" in sidebar
+    assert "no saved drawings yet" in " ".join(block.value for block in app.main.markdown)
