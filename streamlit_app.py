@@ -12,7 +12,7 @@ from ui import resources, state
 from ui.draw import draw_ui
 from ui.messages import SUBTITLE, TITLE
 from ui.sidebar import sidebar_ui
-from ui.train import train_ui
+from ui.train import follow_running_training, train_ui
 
 
 def main() -> None:
@@ -25,6 +25,7 @@ def main() -> None:
     resources.light_keras_reset()
     registry = resources.job_registry()
     name, pen_width = sidebar_ui(registry)
+    follow_running_training(registry)
     draw_tab, train_tab = st.tabs(
         [state.DRAW_TAB, state.TRAIN_TAB], key=state.TAB_KEY, on_change="rerun"
     )

@@ -47,11 +47,11 @@ def train_as_the_app(settings, mnist_train, user_drawings=None) -> inference.Pre
     with tempfile.TemporaryDirectory(prefix="digitpad-personalize-") as folder:
         job = jobs.TrainingJob(
             settings, *mnist_train, models_dir=pathlib.Path(folder), drawn_count=0,
-            user_drawings=user_drawings,
+            compare_count=0, user_drawings=user_drawings,
         )  # fmt: skip
         if not job.start().join(JOB_SECONDS) or job.snapshot().status != jobs.FINISHED:
             raise RuntimeError(f"the training did not finish: {job.snapshot().error}")
-        return inference.Predictor(inference.load_model(job.model_path))
+        return inference.Predictor(inference.load_model(job.candidate_path))
 
 
 def accuracy(predictor: inference.Predictor, images: np.ndarray, labels: np.ndarray) -> float:

@@ -6,20 +6,26 @@ server process, so every browser session sees (and can stop) the same running tr
 
 import dataclasses
 import functools
+import os
 import pathlib
 import threading
 import time
+import uuid
 
 import keras
 import numpy as np
 
-from digitpad import config, evaluation, inference, personalize, training, verdict
+from digitpad import comparison, config, evaluation, inference, personalize, training, verdict
+from digitpad.comparison import Comparison
+from digitpad.progress import BatchPoint, BatchRecorder
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 ACTIVE_STATUSES = (QUEUED, RUNNING)
 TRAINING_STAGE = "Training"
 TESTING_STAGE = "Testing"
 SAVING_STAGE = "Saving"
+ADOPTED, KEPT = "adopted", "kept"  # what the user chose for a finished job's new model
+CANDIDATE_SUFFIX = ".candidate"  # cnn.candidate.keras: a new model waiting for the user's choice
 
 _running_jobs: set["TrainingJob"] = set()
 _running_lock = threading.Lock()
@@ -44,7 +50,19 @@ class JobSnapshot:
     stopping: bool
     error: str | None
     evaluation: evaluation.Evaluation | None
-    model_path: pathlib.Path
+    model_path: pathlib.Path  # where the model goes once the user chooses to use it
+    job_id: str = ""  # also in the sidecar of the model this job saved
+    candidate_path: pathlib.Path | None = None
+    comparison: Comparison | None = None  # the new model against the one in use
+    decision: str | None = None  # ADOPTED or KEPT once the user chose; None before
+    batches: tuple[BatchPoint, ...] = ()
+    timed_images: int = 0  # images trained after the warm-up, and the seconds they took
+    timed_seconds: float = 0.0
+
+    @property
+    def awaiting_choice(self) -> bool:
+        """Whether the new model waits for Use the new model / Keep the current one."""
+        return self.status == FINISHED and self.decision is None
 
     @property
     def active(self) -> bool:
@@ -52,10 +70,9 @@ class JobSnapshot:
         return self.status in ACTIVE_STATUSES
 
     @property
-    def images_per_second(self) -> float:
-        """Training speed so far: images seen divided by the time spent."""
-        done = (self.epoch - 1 + self.batch_fraction) * self.training_images
-        return done / self.elapsed if self.elapsed > 0 else 0.0
+    def images_per_second(self) -> float | None:
+        """Training speed after the warm-up batches; None until some batches were timed."""
+        return self.timed_images / self.timed_seconds if self.timed_seconds > 0 else None
 
 
 class TrainingJob:
@@ -71,6 +88,7 @@ class TrainingJob:
         models_dir: pathlib.Path | str | None = None,
         drawn_count: int = evaluation.DRAWN_EVAL_COUNT,
         user_drawings: tuple[np.ndarray, np.ndarray] | None = None,
+        compare_count: int = comparison.DRAWN_COMPARE_COUNT,
     ):
         self.user_held_out = None
         if user_drawings is not None and len(user_drawings[0]):
@@ -82,7 +100,9 @@ class TrainingJob:
         self.model_path = inference.model_path(
             settings.model_name, models_dir or config.USER_MODELS_DIR
         )
-        self.drawn_count = drawn_count
+        self.candidate_path = candidate_path(self.model_path)
+        self.drawn_count, self.compare_count = drawn_count, compare_count
+        self.job_id = uuid.uuid4().hex
         self.stop_event = threading.Event()
         self.thread = threading.Thread(
             target=self._run, name=f"digitpad-train-{settings.model_name}", daemon=True
@@ -91,6 +111,8 @@ class TrainingJob:
         self._state = {
             "status": QUEUED, "stage": TRAINING_STAGE, "epoch": 1, "batch_fraction": 0.0,
             "history": (), "error": None, "evaluation": None, "finished_at": None,
+            "comparison": None, "decision": None, "batches": (), "timed_images": 0,
+            "timed_seconds": 0.0,
         }  # fmt: skip
         self.started_at = time.time()
         self._clock_start = time.perf_counter()
@@ -133,7 +155,23 @@ class TrainingJob:
             state["epoch"], self.settings.epochs, state["batch_fraction"], state["history"],
             self._fitting_images(), self.started_at, end - self._clock_start,
             self.stop_event.is_set(), state["error"], state["evaluation"], self.model_path,
+            self.job_id, self.candidate_path, state["comparison"], state["decision"],
+            state["batches"], state["timed_images"], state["timed_seconds"],
         )  # fmt: skip
+
+    def decide(self, use_new: bool) -> None:
+        """The user's choice: the new model replaces the one in use, or is deleted.
+
+        ValueError when the job has no new model waiting (not finished, or already chosen).
+        """
+        with self._lock:
+            if self._state["status"] != FINISHED or self._state["decision"] is not None:
+                raise ValueError("This training has no new model waiting for a choice.")
+            if use_new:
+                adopt_candidate(self.candidate_path, self.model_path)
+            else:
+                discard_candidate(self.candidate_path)
+            self._state["decision"] = ADOPTED if use_new else KEPT
 
     def _fitting_images(self) -> int:
         """How many images one epoch trains on (the rest validate)."""
@@ -145,6 +183,12 @@ class TrainingJob:
 
     def _on_batch(self, epoch: int, epochs: int, fraction: float) -> None:
         self._update(epoch=epoch, batch_fraction=fraction)
+
+    def _on_batch_logs(self, point: BatchPoint, images: int, seconds: float) -> None:
+        with self._lock:
+            self._state["batches"] = (*self._state["batches"], point)
+            self._state["timed_images"] += images
+            self._state["timed_seconds"] += seconds
 
     def _on_epoch(self, report: training.EpochReport) -> None:
         with self._lock:
@@ -165,25 +209,41 @@ class TrainingJob:
             self._update(status=status, error=error, finished_at=time.perf_counter())
 
     def _train_test_save(self) -> str:
-        """Train, test and save the model; return the final status."""
+        """Train, test and compare the model, save it as the candidate; return the final status."""
+        recorder = BatchRecorder(self._fitting_images(), self.settings.batch_size,
+                                 self._on_batch_logs)  # fmt: skip
         result = training.train(
             self.settings, self.images, self.labels,
-            self._on_batch, self._on_epoch, self.stop_event,
+            self._on_batch, self._on_epoch, self.stop_event, extra_callbacks=[recorder],
         )  # fmt: skip
         if result.stopped or self.stop_event.is_set():
             return STOPPED
         self._update(stage=TESTING_STAGE)
         predictor = inference.Predictor(result.model)
         report = self._evaluate(predictor)
+        figures = self._compare(predictor)
         if self.stop_event.is_set():
             return STOPPED
-        self._update(stage=SAVING_STAGE, evaluation=report)
+        self._update(stage=SAVING_STAGE, evaluation=report, comparison=figures)
         test_accuracy = report.test_accuracy if report else None
         drawn_accuracy = report.drawn_accuracy if report else None
         info = training.sidecar_info(self.settings, result, test_accuracy, drawn_accuracy)
         info = verdict.with_threshold(info, predictor.probabilities)  # its own "not a digit"
-        training.save_model(result.model, self.model_path, info)
+        training.save_model(result.model, self.candidate_path, {**info, "job_id": self.job_id})
         return FINISHED
+
+    def _compare(self, predictor: inference.Predictor) -> Comparison:
+        """The new model and the one in use, measured on the same images."""
+        current_path = self.model_path
+        if not current_path.is_file():
+            current_path = inference.model_path(self.settings.model_name)  # the shipped one
+        try:
+            current = inference.Predictor(inference.load_model(current_path))
+        except ValueError:
+            current = None  # nothing usable in use: the new model can only be better
+        return comparison.compare(
+            predictor, current, self.test_images, self.test_labels, self.compare_count
+        )
 
     def _evaluate(self, predictor: inference.Predictor) -> evaluation.Evaluation | None:
         """Test the model on the MNIST test images, when the job has them."""
@@ -199,6 +259,27 @@ class TrainingJob:
         user_accuracy = evaluation.accuracy(probabilities, held_labels)
         return dataclasses.replace(report, user_accuracy=user_accuracy,
                                    user_held_out=len(held_images))  # fmt: skip
+
+
+def candidate_path(model_path: pathlib.Path | str) -> pathlib.Path:
+    """Where a finished training keeps its new model until the user chooses (next to the model)."""
+    path = pathlib.Path(model_path)
+    return path.with_name(f"{path.stem}{CANDIDATE_SUFFIX}{path.suffix}")
+
+
+def adopt_candidate(candidate: pathlib.Path, model_path: pathlib.Path) -> None:
+    """Put the candidate model and its sidecar in place of the model in use (each atomic)."""
+    if not candidate.is_file():
+        raise ValueError(f"The new model's file {candidate} is gone: train again.")
+    os.replace(candidate, model_path)
+    if inference.sidecar_path(candidate).is_file():
+        os.replace(inference.sidecar_path(candidate), inference.sidecar_path(model_path))
+
+
+def discard_candidate(candidate: pathlib.Path) -> None:
+    """Delete a candidate model and its sidecar (the model in use is untouched)."""
+    candidate.unlink(missing_ok=True)
+    inference.sidecar_path(candidate).unlink(missing_ok=True)
 
 
 def keras_state_in_use() -> bool:
@@ -230,6 +311,11 @@ def shield_keras_state(keep_memory: bool = False) -> None:
     keras.backend.clear_session = clear_session_unless_training
 
 
+def article(label: str) -> str:
+    """`label` after "A" or "An", as it is said: "An MLP", "A CNN"."""
+    return f"{'An' if label[:1].upper() in 'AEFHILMNORSX' else 'A'} {label}"
+
+
 class JobRegistry:
     """One training job per model name, shared by every session of the app."""
 
@@ -248,7 +334,7 @@ class JobRegistry:
         with self._lock:
             current = self._jobs.get(name)
             if current is not None and current.active:
-                raise ValueError(f"A {name.upper()} training is already running.")
+                raise ValueError(f"{article(name.upper())} training is already running.")
             job = TrainingJob(settings, images, labels, **options)
             self._jobs[name] = job
             return job.start()

@@ -55,14 +55,17 @@ class BatchGate:
         """Wrap `training.train` so that its batch callback waits for the release."""
         original = training.train
 
-        def gated_train(settings, images, labels, on_batch=None, on_epoch=None, stop_event=None):
+        def gated_train(settings, images, labels, on_batch=None, on_epoch=None, stop_event=None,
+                        **options):  # fmt: skip
             def gated_on_batch(epoch: int, epochs: int, fraction: float) -> None:
                 if on_batch is not None:
                     on_batch(epoch, epochs, fraction)
                 self.reached.set()
                 self.released.wait(GATE_SECONDS)
 
-            return original(settings, images, labels, gated_on_batch, on_epoch, stop_event)
+            return original(
+                settings, images, labels, gated_on_batch, on_epoch, stop_event, **options
+            )
 
         monkeypatch.setattr(training, "train", gated_train)
         return self

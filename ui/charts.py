@@ -5,16 +5,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from digitpad import config, training
+from digitpad import config, progress, training
 from ui.formatting import optional_percent
 
 CHART_HEIGHT = 220
 CURVE_HEIGHT = 280
+MAX_CURVE_POINTS = 300  # training points per curve: enough for its shape, light to send
 CONFUSION_HEIGHT = 340
 HIGHLIGHT_COLOR = "#2563eb"
 MUTED_COLOR = "#cbd5e1"
 VALIDATION_COLOR = "#f97316"
 SPLITS = ("training", "validation")
+METRICS = ("loss", "accuracy")
 CURVES_LEGEND = (
     f'<span style="color:{HIGHLIGHT_COLOR}">●</span> training images &nbsp; '
     f'<span style="color:{VALIDATION_COLOR}">●</span> validation images (held out)'
@@ -49,38 +51,47 @@ def probability_bars_ui(probabilities: np.ndarray) -> None:
     st.vega_lite_chart(frame, PROBABILITY_SPEC, width="stretch")
 
 
-def history_frame(history: tuple[training.EpochReport, ...]) -> pd.DataFrame:
-    """The curves' data in long form: epoch, metric, split, value."""
+def history_frame(
+    history: tuple[training.EpochReport, ...], batches: tuple[progress.BatchPoint, ...] = ()
+) -> pd.DataFrame:
+    """The curves' data in long form: epoch (epochs done), metric, split, value.
+
+    The training curve follows the batches (so one epoch draws a line), thinned to
+    `MAX_CURVE_POINTS`; without batches it has a point per epoch. Validation: one per epoch.
+    """
     rows = []
+    stride = max(len(batches) // MAX_CURVE_POINTS, 1)
+    for point in batches[::stride]:
+        rows += [(point.progress, metric, SPLITS[0], getattr(point, metric)) for metric in METRICS]
     for report in history:
-        for metric in ("loss", "accuracy"):
-            rows.append((report.epoch, metric, SPLITS[0], getattr(report, metric)))
+        for metric in METRICS:
+            if not batches:
+                rows.append((report.epoch, metric, SPLITS[0], getattr(report, metric)))
             validation = getattr(report, f"val_{metric}")
             if validation is not None:
                 rows.append((report.epoch, metric, SPLITS[1], validation))
     return pd.DataFrame(rows, columns=["epoch", "metric", "split", "value"])
 
 
-def curve_chart(frame: pd.DataFrame, metric: str, title: str) -> alt.Chart:
-    """One metric's curve per split, epoch by epoch (the legend is `CURVES_LEGEND`)."""
+def curve_chart(frame: pd.DataFrame, metric: str, title: str) -> alt.LayerChart:
+    """One metric's training line and validation points (the legend is `CURVES_LEGEND`)."""
     value_format = "%" if metric == "accuracy" else ".2f"
-    return (
-        alt.Chart(frame[frame["metric"] == metric], title=title)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("epoch:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y(
-                "value:Q", title=None, scale=alt.Scale(zero=False),
-                axis=alt.Axis(format=value_format, tickCount=5),
-            ),
-            color=alt.Color(
-                "split:N", legend=None,
-                scale=alt.Scale(domain=SPLITS, range=[HIGHLIGHT_COLOR, VALIDATION_COLOR]),
-            ),
-            tooltip=["epoch", "split", alt.Tooltip("value:Q", format=".4f")],
-        )
-        .properties(height=CURVE_HEIGHT)
+    base = alt.Chart(frame[frame["metric"] == metric], title=title).encode(
+        x=alt.X("epoch:Q", title="epochs", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y(
+            "value:Q", title=None, scale=alt.Scale(zero=False),
+            axis=alt.Axis(format=value_format, tickCount=5),
+        ),
+        color=alt.Color(
+            "split:N", legend=None,
+            scale=alt.Scale(domain=SPLITS, range=[HIGHLIGHT_COLOR, VALIDATION_COLOR]),
+        ),
+        tooltip=[alt.Tooltip("epoch:Q", format=".2f"), "split",
+                 alt.Tooltip("value:Q", format=".4f")],
     )  # fmt: skip
+    training_line = base.transform_filter(f"datum.split == '{SPLITS[0]}'").mark_line()
+    validation = base.transform_filter(f"datum.split == '{SPLITS[1]}'").mark_line(point=True)
+    return alt.layer(training_line, validation).properties(height=CURVE_HEIGHT)
 
 
 def metrics_table(history: tuple[training.EpochReport, ...]) -> pd.DataFrame:

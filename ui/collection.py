@@ -99,3 +99,8 @@ def user_drawings_for_training() -> tuple[np.ndarray, np.ndarray] | None:
         return None
     images, labels = collection.load_arrays()
     return (images, labels) if len(images) else None
+
+
+def drawings_count() -> int:
+    """How many drawings the user saved."""
+    return len(collection.entries())

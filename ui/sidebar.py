@@ -6,9 +6,10 @@ import streamlit as st
 
 from digitpad import config, inference, jobs
 from ui import state
+from ui.collection import drawings_count
 from ui.formatting import MODEL_LABELS, format_timestamp, percent, with_default
 from ui.resources import predictor_for, user_model_path
-from ui.train import PROGRESS_SECONDS, progress_text, start_training, stop_training
+from ui.train import PROGRESS_SECONDS, drawings_note, progress_text, training_buttons_ui
 
 DEFAULT_PEN_WIDTH = 18
 PEN_WIDTH_RANGE = (6, 40)
@@ -31,9 +32,11 @@ def sidebar_ui(registry: jobs.JobRegistry) -> tuple[str, int]:
         training_settings_ui()
         job = registry.get(name)
         running = job is not None and job.active
-        training_buttons_ui(running)
+        training_buttons_ui(running, state.TRAIN_BUTTON_KEY, state.STOP_BUTTON_KEY)
         if running:
             st.fragment(run_every=PROGRESS_SECONDS)(sidebar_progress_ui)(registry, name)
+        elif job is not None and job.snapshot().awaiting_choice:
+            st.info(f"The new {MODEL_LABELS[name]} waits for your choice in the Train tab.")
         st.divider()
         restore_ui(name, running)
     return name, pen_width
@@ -109,15 +112,8 @@ def training_settings_ui() -> None:
         "Include my drawings", key=state.INCLUDE_DRAWINGS_KEY,
         help="Mix in your saved drawings; a quarter is held out to measure how it reads you.",
     )  # fmt: skip
-
-
-def training_buttons_ui(running: bool) -> None:
-    """Train and Stop buttons: Train when idle, Stop while the chosen model trains."""
-    train_column, stop_column = st.columns(2)
-    train_column.button("Train", key=state.TRAIN_BUTTON_KEY, type="primary", width="stretch",
-                        disabled=running, on_click=start_training)  # fmt: skip
-    stop_column.button("Stop", key=state.STOP_BUTTON_KEY, width="stretch",
-                       disabled=not running, on_click=stop_training)  # fmt: skip
+    if state.include_drawings():
+        st.caption(drawings_note(drawings_count()))
 
 
 def sidebar_progress_ui(registry: jobs.JobRegistry, name: str) -> None:
@@ -130,8 +126,9 @@ def sidebar_progress_ui(registry: jobs.JobRegistry, name: str) -> None:
 
 
 def restore_shipped_model() -> None:
-    """Delete the user's trained model so the shipped one is used again."""
+    """Delete (once confirmed) the user's trained model so the shipped one is used again."""
     path = user_model_path(state.chosen_model())
+    state.set_restore_asked(None)
     try:
         path.unlink(missing_ok=True)
         inference.sidecar_path(path).unlink(missing_ok=True)
@@ -140,13 +137,31 @@ def restore_shipped_model() -> None:
 
 
 def restore_ui(name: str, running: bool) -> None:
-    """The button that goes back to the shipped model (when the user trained one)."""
+    """The button that goes back to the shipped model (when the user trained one), asking first."""
     error = state.pop_flash(state.SIDEBAR_ERROR_KEY)
     if error:
         st.error(error)
+    available = not running and user_model_path(name).is_file()
+    if available and state.restore_asked() == name:
+        restore_confirmation_ui(name)
+        return
     st.button(
         "Restore shipped model", key=state.RESTORE_BUTTON_KEY, width="stretch",
-        on_click=restore_shipped_model,
-        disabled=running or not user_model_path(name).is_file(),
+        on_click=state.set_restore_asked, args=(name,), disabled=not available,
         help=f"Delete your trained {MODEL_LABELS[name]} and use the one shipped with the app.",
     )  # fmt: skip
+
+
+def restore_confirmation_ui(name: str) -> None:
+    """Restore's second step: what would be deleted, Delete it or Cancel."""
+    facts = model_facts(inference.read_sidecar(user_model_path(name)))
+    described = f" ({', '.join(facts)})" if facts else ""
+    st.warning(
+        f"Delete your trained {MODEL_LABELS[name]}{described} and use the shipped one? "
+        "It cannot be undone."
+    )
+    delete_column, cancel_column = st.columns(2)
+    delete_column.button("Delete it", key=state.RESTORE_CONFIRM_BUTTON_KEY, type="primary",
+                         width="stretch", on_click=restore_shipped_model)  # fmt: skip
+    cancel_column.button("Cancel", key=state.RESTORE_CANCEL_KEY, width="stretch",
+                         on_click=state.set_restore_asked, args=(None,))  # fmt: skip

@@ -20,7 +20,13 @@ AUGMENT_KEY = "augment"
 INCLUDE_DRAWINGS_KEY = "include_drawings"
 TRAIN_BUTTON_KEY = "train"
 STOP_BUTTON_KEY = "stop"
+TAB_TRAIN_KEY = "train_in_tab"  # the Train tab's own Train and Stop (the sidebar hides on phones)
+TAB_STOP_KEY = "stop_in_tab"
 RESTORE_BUTTON_KEY = "restore"
+RESTORE_CONFIRM_BUTTON_KEY = "restore_confirmed"
+RESTORE_CANCEL_KEY = "restore_cancel"
+USE_NEW_KEY = "use_new_model"
+KEEP_CURRENT_KEY = "keep_current_model"
 CORRECTION_KEY = "correct"
 DELETE_KEY = "delete"  # one button per drawing: f"{DELETE_KEY}_{entry id}"
 IMPORT_KEY = "import"
@@ -29,11 +35,13 @@ IMPORT_KEY = "import"
 TRAIN_ERROR_KEY = "train_error"
 IMPORTED_KEY = "imported"  # the file id of the last imported zip: import it once
 COLLECTION_CHANGED_KEY = "collection_changed"
+RESTORE_ASKED_KEY = "restore_asked"  # the model whose Restore waits for a confirmation
 
 # Flash messages: shown once, on the next rerun, then gone.
 SIDEBAR_ERROR_KEY = "sidebar_error"
 COLLECTION_MESSAGE_KEY = "collection_message"
 COLLECTION_ERROR_KEY = "collection_error"
+CHOICE_ERROR_KEY = "choice_error"  # why Use the new model / Keep the current one failed
 
 DRAW_TAB, TRAIN_TAB = "Draw", "Train"
 
@@ -120,3 +128,13 @@ def first_import_of(file_id: str) -> bool:
         return False
     st.session_state[IMPORTED_KEY] = file_id
     return True
+
+
+def restore_asked() -> str | None:
+    """The model whose Restore button was pressed and waits for Delete or Cancel, or None."""
+    return st.session_state.get(RESTORE_ASKED_KEY)
+
+
+def set_restore_asked(name: str | None) -> None:
+    """Ask (with a model name) or stop asking (None) to confirm a Restore."""
+    st.session_state[RESTORE_ASKED_KEY] = name

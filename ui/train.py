@@ -2,13 +2,22 @@
 
 import dataclasses
 
-import numpy as np
 import streamlit as st
 
-from digitpad import config, data, evaluation, jobs, training
+from digitpad import (
+    comparison,
+    config,
+    data,
+    evaluation,
+    inference,
+    jobs,
+    personalize,
+    progress,
+    training,
+)
 from ui import state
 from ui.charts import CURVES_LEGEND, confusion_chart, curve_chart, history_frame, metrics_table
-from ui.collection import user_drawings_for_training
+from ui.collection import drawings_count, user_drawings_for_training
 from ui.formatting import (
     GALLERY_SIZE,
     MODEL_LABELS,
@@ -19,6 +28,10 @@ from ui.formatting import (
 from ui.resources import job_registry, mnist, train_limit
 
 PROGRESS_SECONDS = 1.0
+SPEED_HELP = (
+    f"Training images per second, timed after the first {progress.WARMUP_BATCHES} batches "
+    "(they build the model) and without the validation between epochs."
+)
 LOSS_HELP = (
     "Cross-entropy over the last epoch. Label smoothing makes every target a little less "
     "than certain, so with the default recipe the loss levels off near 0.5, not at 0."
@@ -70,6 +83,18 @@ def stop_training() -> None:
         job.stop()
 
 
+def decide(name: str, job_id: str, use_new: bool) -> None:
+    """Use the new model / Keep the current one, for the job the buttons were shown for."""
+    job = job_registry().get(name)
+    if job is None or job.job_id != job_id:
+        state.flash(state.CHOICE_ERROR_KEY, "A newer training replaced that one: choose again.")
+        return
+    try:
+        job.decide(use_new)
+    except (ValueError, OSError) as error:
+        state.flash(state.CHOICE_ERROR_KEY, str(error))
+
+
 def progress_text(snapshot: jobs.JobSnapshot) -> str:
     """What the running job is doing, for the progress bar."""
     label = MODEL_LABELS[snapshot.model_name]
@@ -85,20 +110,39 @@ def progress_text(snapshot: jobs.JobSnapshot) -> str:
 # ------------------------------------------------------------------------------- the tab
 
 
+def training_buttons_ui(running: bool, train_key: str, stop_key: str) -> None:
+    """Train and Stop buttons: Train when idle, Stop while the chosen model trains."""
+    train_column, stop_column = st.columns(2)
+    train_column.button("Train", key=train_key, type="primary", width="stretch",
+                        disabled=running, on_click=start_training)  # fmt: skip
+    stop_column.button("Stop", key=stop_key, width="stretch",
+                       disabled=not running, on_click=stop_training)  # fmt: skip
+
+
+def follow_running_training(registry: jobs.JobRegistry) -> None:
+    """A new session (a reload) opens on the Train tab while a training runs."""
+    if state.TAB_KEY not in st.session_state and registry.active_names():
+        state.show_train_tab()
+
+
 def train_ui(name: str, registry: jobs.JobRegistry) -> None:
-    """The Train tab: why training could not start, the live view, or the last results."""
+    """The Train tab: Train and Stop, why training could not start, the live view, the results."""
+    job = registry.get(name)
+    running = job is not None and job.active
+    training_buttons_ui(running, state.TAB_TRAIN_KEY, state.TAB_STOP_KEY)
     training_error_ui()
     others = [other for other in registry.active_names() if other != name]
     for other in others:
-        st.caption(f"A {MODEL_LABELS[other]} training is running too: pick it to follow it.")
-    job = registry.get(name)
-    if job is None:
-        st.markdown(training_intro(name))
-        return
-    if job.active:
+        label = MODEL_LABELS[other]
+        st.caption(f"{jobs.article(label)} training is running: pick the {label} to stop it.")
+    if others and not running:  # e.g. after a reload: what runs now, whichever model it is
+        st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, others[0])
+    if running:
         st.fragment(run_every=PROGRESS_SECONDS)(live_training_ui)(registry, name)
-    else:
+    elif job is not None:
         results_ui(job.snapshot())
+    elif not others:
+        st.markdown(training_intro(name))
 
 
 def training_error_ui() -> None:
@@ -118,11 +162,35 @@ def training_intro(name: str) -> str:
     """What pressing Train will do."""
     limit = train_limit()
     images = f"at most {limit:,}" if limit else "all"
-    return (
+    intro = (
         f"Train a fresh **{MODEL_LABELS[name]}** on {images} MNIST training images from "
         f"`{data.describe_source()}` with the settings in the sidebar, and watch its "
         "loss and accuracy here. When it ends, it is tested on the 10,000 MNIST test "
-        "images and the Draw tab uses it at once."
+        "images and compared with the model in use; you choose which one the Draw tab uses."
+    )
+    return f"{intro}\n\n{drawings_note(drawings_count())}" if state.include_drawings() else intro
+
+
+def drawings_note(count: int) -> str:
+    """What "Include my drawings" does with `count` saved drawings."""
+    needed = personalize.MIN_HELD_OUT_DRAWINGS
+    if count == 0:
+        return (
+            "You have no saved drawings yet: save some with the pills under the Draw tab's "
+            "answer. Until then the training uses MNIST only."
+        )
+    if count < needed:
+        return (
+            f"Your {count} saved drawing{'s' if count != 1 else ''} are all mixed in (repeated "
+            f"to about {personalize.USER_SHARE:.0%} of the images); none is held out, so how "
+            f"well the model reads you is not measured. From {needed} drawings on, a quarter "
+            "is held out to measure it."
+        )
+    held = int(count * personalize.HELD_OUT_FRACTION)
+    return (
+        f"Of your {count} saved drawings, {count - held} are mixed in (repeated to about "
+        f"{personalize.USER_SHARE:.0%} of the images) and {held} (a quarter) are held out to "
+        "measure how well the model reads you."
     )
 
 
@@ -134,11 +202,17 @@ def live_training_ui(registry: jobs.JobRegistry, name: str) -> None:
     st.progress(snapshot.batch_fraction, text=progress_text(snapshot))
     elapsed_column, speed_column, loss_column, accuracy_column = st.columns(4)
     elapsed_column.metric("Elapsed", format_duration(snapshot.elapsed))
-    speed_column.metric("Images / s", f"{snapshot.images_per_second:,.0f}")
-    last = snapshot.history[-1] if snapshot.history else None
+    speed_column.metric("Images / s", speed_text(snapshot), help=SPEED_HELP)
+    last = snapshot.batches[-1] if snapshot.batches else None
     loss_column.metric("Loss", f"{last.loss:.3f}" if last else "–", help=LOSS_HELP)
     accuracy_column.metric("Accuracy", percent(last.accuracy if last else None))
-    history_ui(snapshot.history)
+    history_ui(snapshot.history, snapshot.batches, live=True)
+
+
+def speed_text(snapshot: jobs.JobSnapshot) -> str:
+    """Images per second after the warm-up batches, or a dash until some were timed."""
+    speed = snapshot.images_per_second
+    return "–" if speed is None else f"{speed:,.0f}"
 
 
 def results_ui(snapshot: jobs.JobSnapshot) -> None:
@@ -150,23 +224,90 @@ def results_ui(snapshot: jobs.JobSnapshot) -> None:
     if snapshot.status == jobs.STOPPED:
         st.info(f"The {label} training was stopped: the model in use is unchanged.")
     else:
-        st.success(finished_message(snapshot))
+        outcome_ui(snapshot)
         final_metrics_ui(snapshot)
-    history_ui(snapshot.history)
+    history_ui(snapshot.history, snapshot.batches, live=False)
     if snapshot.evaluation is not None:
         evaluation_ui(snapshot.evaluation)
 
 
+def outcome_ui(snapshot: jobs.JobSnapshot) -> None:
+    """The choice between the new model and the one in use, or what became of the new model."""
+    error = state.pop_flash(state.CHOICE_ERROR_KEY)
+    if error:
+        st.error(error)
+    label = MODEL_LABELS[snapshot.model_name]
+    if snapshot.awaiting_choice:
+        choice_ui(snapshot)
+    elif snapshot.decision == jobs.KEPT:
+        st.info(f"You kept the {label} in use; the new one was deleted.")
+    elif in_use(snapshot):
+        st.success(finished_message(snapshot))
+    else:
+        st.info(
+            f"The {label} this training made is no longer in use: it was restored to the "
+            "shipped model or replaced by a newer training."
+        )
+
+
+def in_use(snapshot: jobs.JobSnapshot) -> bool:
+    """Whether the model this job saved is the one the Draw tab uses now."""
+    info = inference.read_sidecar(inference.active_model_path(snapshot.model_name))
+    return info.get("job_id") == snapshot.job_id
+
+
 def finished_message(snapshot: jobs.JobSnapshot) -> str:
-    """One line on a finished training."""
+    """One line on a finished training whose model is in use."""
     label = MODEL_LABELS[snapshot.model_name]
     report = snapshot.evaluation
     if report is None:
-        return f"The new {label} is trained and in use in the Draw tab."
+        return f"The new {label} is in use in the Draw tab."
     return (
         f"The new {label} reads {report.test_accuracy:.2%} of the {report.test_images:,} "
         "MNIST test images right. The Draw tab uses it now."
     )
+
+
+def choice_ui(snapshot: jobs.JobSnapshot) -> None:
+    """Both models' figures side by side; Use the new model or Keep the current one."""
+    label = MODEL_LABELS[snapshot.model_name]
+    figures = snapshot.comparison
+    better = figures is None or figures.candidate_is_better
+    verdict = "the new one does better" if better else "the one in use does better"
+    st.warning(
+        f"The new {label} is trained. On the same images {verdict}. The Draw tab keeps the "
+        f"{label} in use until you choose."
+    )
+    if figures is not None:
+        st.markdown(comparison_table(figures))
+        if figures.note:
+            st.caption(figures.note)
+    use_column, keep_column = st.columns(2)
+    arguments = (snapshot.model_name, snapshot.job_id)
+    use_column.button("Use the new model", key=state.USE_NEW_KEY, width="stretch",
+                      type="primary" if better else "secondary", on_click=decide,
+                      args=(*arguments, True))  # fmt: skip
+    keep_column.button("Keep the current one", key=state.KEEP_CURRENT_KEY, width="stretch",
+                       type="secondary" if better else "primary", on_click=decide,
+                       args=(*arguments, False))  # fmt: skip
+
+
+def comparison_table(figures: comparison.Comparison) -> str:
+    """The two models' figures as a Markdown table."""
+    current = figures.current or comparison.Figures(None, None)
+    rows = [
+        ("| Measured on | New model | In use now |", "|---|---:|---:|"),
+        (f"| {figures.test_images:,} MNIST test images | "
+         f"{percent(figures.candidate.mnist_test_accuracy)} | "
+         f"{percent(current.mnist_test_accuracy)} |",),
+    ]  # fmt: skip
+    if figures.drawn_digits:
+        rows.append(
+            (f"| {figures.drawn_digits:,} drawn digits of writers never seen | "
+             f"{percent(figures.candidate.drawn_accuracy)} | "
+             f"{percent(current.drawn_accuracy)} |",)
+        )  # fmt: skip
+    return "\n".join(line for row in rows for line in row)
 
 
 def final_metrics_ui(snapshot: jobs.JobSnapshot) -> None:
@@ -176,8 +317,7 @@ def final_metrics_ui(snapshot: jobs.JobSnapshot) -> None:
     test_column.metric("MNIST test accuracy", percent(report.test_accuracy if report else None))
     drawn_column.metric("Drawn-digit accuracy", percent(report.drawn_accuracy if report else None))
     time_column.metric("Total time", format_duration(snapshot.elapsed))
-    speeds = [epoch.images_per_second for epoch in snapshot.history]
-    speed_column.metric("Images / s", f"{np.mean(speeds):,.0f}" if speeds else "–")
+    speed_column.metric("Images / s", speed_text(snapshot), help=SPEED_HELP)
     user_accuracy_ui(report)
 
 
@@ -190,18 +330,21 @@ def user_accuracy_ui(report: evaluation.Evaluation | None) -> None:
         )
 
 
-def history_ui(history: tuple[training.EpochReport, ...]) -> None:
-    """Loss and accuracy curves (training and validation) and the per-epoch table."""
-    if not history:
-        st.caption("The curves appear when the first epoch ends.")
+def history_ui(
+    history: tuple[training.EpochReport, ...], batches: tuple[progress.BatchPoint, ...], live: bool
+) -> None:
+    """Loss and accuracy curves (training by batch, validation by epoch), the per-epoch table."""
+    if not batches and not history:
+        if live:
+            st.caption("The curves appear after the first batches.")
         return
-    frame = history_frame(history)
+    frame = history_frame(history, batches)
     st.markdown(CURVES_LEGEND, unsafe_allow_html=True)
     loss_column, accuracy_column = st.columns(2)
-    loss_column.altair_chart(curve_chart(frame, "loss", "Loss by epoch"), width="stretch")
-    accuracy_column.altair_chart(
-        curve_chart(frame, "accuracy", "Accuracy by epoch"), width="stretch"
-    )
+    loss_column.altair_chart(curve_chart(frame, "loss", "Loss"), width="stretch")
+    accuracy_column.altair_chart(curve_chart(frame, "accuracy", "Accuracy"), width="stretch")
+    if not history:
+        return
     st.dataframe(
         metrics_table(history), hide_index=True, width="stretch", column_config=TABLE_FORMATS
     )

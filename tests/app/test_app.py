@@ -271,11 +271,68 @@ def test_training_reports_progress_finishes_and_is_used_at_once(
     assert job.join(JOIN_SECONDS)
     app.run()
     assert not app.exception, app.exception
+    assert_waiting_for_a_choice(app, app_home, canvas)
+    app.button(key=state.USE_NEW_KEY).click().run()
     assert_trained_and_in_use(app, app_home, canvas)
 
+    assert_restore_asks_then_no_tab_claims_the_model(app, app_home)
+
+
+def assert_restore_asks_then_no_tab_claims_the_model(app: AppTest, app_home) -> None:
+    """Restore asks first (Cancel keeps the model); then no session says it is in use."""
     app.button(key=state.RESTORE_BUTTON_KEY).click().run()
+    assert (app_home.user / "cnn.keras").exists()
+    assert "Delete your trained CNN" in app.sidebar.warning[0].value
+    app.button(key=state.RESTORE_CANCEL_KEY).click().run()
+    assert (app_home.user / "cnn.keras").exists() and not app.sidebar.warning
+    app.button(key=state.RESTORE_BUTTON_KEY).click().run()
+    app.button(key=state.RESTORE_CONFIRM_BUTTON_KEY).click().run()
     assert not (app_home.user / "cnn.keras").exists()
     assert "shipped model" in sidebar_caption(app)
+    assert_no_longer_in_use(app)
+    assert_no_longer_in_use(run_app(view=state.TRAIN_TAB))  # another session says the same
+
+
+def assert_waiting_for_a_choice(app: AppTest, app_home, canvas: FakeCanvas) -> None:
+    """Both models' figures and the two choices; the Draw tab still uses the model in use."""
+    assert not app.success
+    assert "The Draw tab keeps the CNN in use until you choose" in app.warning[0].value
+    assert "The new CNN waits for your choice" in app.sidebar.info[0].value
+    assert f"| {TEST_COUNT} MNIST test images |" in markdown_text(app)
+    assert "the pendigits file is missing" in " ".join(caption.value for caption in app.caption)
+    assert not (app_home.user / "cnn.keras").exists()
+    assert (app_home.user / "cnn.candidate.keras").is_file()
+    shipped_digit = expected_digit("cnn", app_home.shipped, canvas.drawing)
+    assert f'<div class="dp-digit">{shipped_digit}</div>' in markdown_text(app)
+    [job] = app_home.jobs
+    better = job.snapshot().comparison.candidate_is_better
+    highlighted = state.USE_NEW_KEY if better else state.KEEP_CURRENT_KEY
+    assert app.button(key=highlighted).proto.type == "primary"
+
+
+def assert_no_longer_in_use(app: AppTest) -> None:
+    """After Restore, no tab says the trained model is in use."""
+    assert not app.exception, app.exception
+    assert "The Draw tab uses it now" not in " ".join(message.value for message in app.success)
+    assert "no longer in use" in app.info[0].value
+
+
+def test_keep_the_current_one_deletes_the_new_model_and_the_answer_stays(
+    app_home, canvas, small_mnist
+):
+    canvas.drawing = seven()
+    app = run_app()
+    app.number_input(key=state.EPOCHS_KEY).set_value(1)
+    app.button(key=state.TRAIN_BUTTON_KEY).click().run()
+    [job] = app_home.jobs
+    assert job.join(JOIN_SECONDS)
+    app.run()
+    assert_waiting_for_a_choice(app, app_home, canvas)
+    app.button(key=state.KEEP_CURRENT_KEY).click().run()
+    assert "You kept the CNN in use" in app.info[0].value
+    assert not app_home.user.exists() or list(app_home.user.iterdir()) == []
+    assert "shipped model" in sidebar_caption(app)
+    assert state.USE_NEW_KEY not in [button.key for button in app.button]
 
 
 def test_stop_ends_the_training_and_keeps_the_model_in_use(app_home, canvas, small_mnist, gate):

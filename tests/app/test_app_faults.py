@@ -104,6 +104,8 @@ def test_a_broken_trained_model_offers_the_shipped_one_back(homes, canvas):
     assert "MLP says" in markdown_text(app)
 
     app.button(key=state.RESTORE_BUTTON_KEY).click().run()
+    assert mine.exists()  # Restore asks first
+    app.button(key=state.RESTORE_CONFIRM_BUTTON_KEY).click().run()
     assert not app.exception, app.exception
     assert not mine.exists() and not inference.sidecar_path(mine).exists()
     assert not app.error and not app.warning

@@ -11,7 +11,13 @@ import types
 
 import numpy as np
 import pytest
-from helpers import artifacts_on_failure, install_models, streamlit_server, tiny_models
+from helpers import (
+    TINY_TRAINING_IMAGES,
+    artifacts_on_failure,
+    install_models,
+    streamlit_server,
+    tiny_models,
+)
 
 from digitpad import config, inference, pendigits, preprocess
 from ui.messages import BLANK_HINT
@@ -174,23 +180,49 @@ def test_every_pen_release_sends_the_drawing_at_once(page, server, clear_digit, 
         page.wait_for_function(f"window.sendClicks === {len(strokes)}", timeout=WAIT_MS)
 
 
-def test_a_short_training_shows_progress_finishes_and_is_used(page, server, request):
+def start_one_epoch_training(page) -> None:
+    """Set one epoch and press the sidebar's Train button; the Train tab opens."""
+    expect(canvas(page)).to_be_visible(timeout=WAIT_MS)
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("1")
+    epochs.press("Enter")
+    expect(epochs).to_have_value("1")
+    page.locator(".st-key-train button").click()
+    expect(page.get_by_role("tab", name="Train")).to_have_attribute("aria-selected", "true")
+
+
+def test_a_short_training_asks_before_replacing_the_model_and_restore_asks_first(
+    page, server, request
+):
     with artifacts_on_failure(page, request.node.name, server.log):
-        expect(canvas(page)).to_be_visible(timeout=WAIT_MS)
-        epochs = page.get_by_label("Epochs")
-        epochs.fill("1")
-        epochs.press("Enter")
-        expect(epochs).to_have_value("1")
-        page.locator(".st-key-train button").click()
-        expect(page.get_by_role("tab", name="Train")).to_have_attribute("aria-selected", "true")
+        start_one_epoch_training(page)
         progress = page.get_by_test_id("stMain").get_by_test_id("stProgress")
         expect(progress).to_be_visible(timeout=WAIT_MS)
         expect(progress).to_contain_text(re.compile(r"CNN: epoch 1 / 1|Testing the CNN"))
-        expect(page.get_by_text("MNIST test images right")).to_be_visible(timeout=TRAINING_MS)
-        expect(page.get_by_test_id("stProgress")).to_have_count(0)
-        expect(page.get_by_text("Confusion matrix")).to_be_visible()
+        use_new = page.get_by_role("button", name="Use the new model")
+        expect(use_new).to_be_visible(timeout=TRAINING_MS)
+        expect(page.get_by_role("button", name="Keep the current one")).to_be_visible()
+        expect(page.get_by_text("drawn digits of writers never seen")).to_be_visible()
+        expect(page.get_by_text("MNIST test images right")).to_have_count(0)
+        tiny = int(TINY_TRAINING_IMAGES * (1 - config.TrainingConfig().validation_split))
+        expect(page.get_by_text(f"on {tiny:,} images · your training")).to_be_visible()
+        use_new.click()
+        expect(page.get_by_text("MNIST test images right")).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text("Confusion matrix")).to_have_count(1, timeout=WAIT_MS)
         images = int(TRAIN_LIMIT * (1 - config.TrainingConfig().validation_split))
         expect(page.get_by_text(f"on {images} images · your training")).to_be_visible()
+        restore_asks_then_no_message_claims_the_model(page)
+
+
+def restore_asks_then_no_message_claims_the_model(page) -> None:
+    """Restore shows a confirmation; once confirmed, nothing says the trained model is in use."""
+    page.get_by_role("button", name="Restore shipped model").click()
+    expect(page.get_by_text("Delete your trained CNN")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("· your training")).to_be_visible()  # nothing deleted yet
+    page.get_by_role("button", name="Delete it").click()
+    expect(page.get_by_text("· shipped model")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("no longer in use")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("The Draw tab uses it now")).to_have_count(0)
 
 
 def polyline(*points: tuple[float, float], step: float = 4.0) -> np.ndarray:

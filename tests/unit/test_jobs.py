@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from helpers import BatchGate
 
-from digitpad import config, evaluation, inference, jobs, training
+from digitpad import config, evaluation, inference, jobs, models, progress, training
 
 JOIN_SECONDS = 120.0  # generous: a loaded CI machine may be slow, the tests never wait idly
 IMAGE_COUNT = 320
@@ -41,7 +41,7 @@ def start_job(synthetic_mnist, tmp_path, name="mlp", registry=None) -> jobs.Trai
     registry = registry or jobs.JobRegistry()
     return registry.start(
         tiny_settings(name), images, labels, test_images=test_images, test_labels=test_labels,
-        models_dir=tmp_path, drawn_count=0,
+        models_dir=tmp_path, drawn_count=0, compare_count=0,
     )  # fmt: skip
 
 
@@ -61,11 +61,19 @@ def test_job_reports_batch_progress_then_epoch_metrics_and_saves(synthetic_mnist
     [report] = done.history
     assert report.epoch == 1 and report.loss > 0 and 0.0 <= report.accuracy <= 1.0
     assert report.val_accuracy is not None and report.images_per_second > 0
-    assert done.model_path == tmp_path / "mlp.keras" and done.model_path.is_file()
-    info = inference.read_sidecar(done.model_path)
+    assert len(done.batches) == 9  # 288 training images in batches of 32: a point per batch
+    assert [point.progress for point in done.batches][-1] == pytest.approx(1.0)
+    assert all(point.loss > 0 and 0.0 <= point.accuracy <= 1.0 for point in done.batches)
+    assert done.timed_images == (9 - progress.WARMUP_BATCHES) * 32  # after the warm-up
+    assert done.images_per_second > 0
+    assert done.model_path == tmp_path / "mlp.keras" and not done.model_path.exists()
+    assert done.candidate_path == tmp_path / "mlp.candidate.keras"
+    assert done.candidate_path.is_file() and done.awaiting_choice
+    info = inference.read_sidecar(done.candidate_path)
     assert info["mnist_test_accuracy"] == pytest.approx(done.evaluation.test_accuracy)
     assert info["training_images"] == done.training_images == int(IMAGE_COUNT * 0.9)
-    assert inference.load_model(done.model_path).count_params() == info["parameters"]
+    assert info["job_id"] == done.job_id
+    assert inference.load_model(done.candidate_path).count_params() == info["parameters"]
 
 
 def test_finished_job_holds_its_evaluation(synthetic_mnist, tmp_path):
@@ -106,7 +114,7 @@ def test_second_start_of_a_running_model_is_refused(synthetic_mnist, tmp_path, g
     registry = jobs.JobRegistry()
     first = start_job(synthetic_mnist, tmp_path, "mlp", registry)
     assert gate.reached.wait(JOIN_SECONDS)
-    with pytest.raises(ValueError, match="A MLP training is already running"):
+    with pytest.raises(ValueError, match="An MLP training is already running"):
         start_job(synthetic_mnist, tmp_path, "mlp", registry)
     assert registry.get("mlp") is first
     assert registry.active_names() == ["mlp"]
@@ -166,3 +174,73 @@ def test_keras_state_survives_streamlit_clearing_it_while_a_job_runs(
     assert not jobs.keras_state_in_use()
     keras.backend.clear_session()
     assert global_state.get_global_attribute("digitpad_probe") is None
+
+
+def save_current_model(folder, name: str = "mlp") -> dict:
+    """An untrained model as the one in use in `folder`; return its sidecar."""
+    info = {"model": name, "epochs": 0}
+    training.save_model(models.build_model(name), inference.model_path(name, folder), info)
+    return info
+
+
+def test_a_finished_job_waits_for_a_choice_and_the_model_in_use_stays(synthetic_mnist, tmp_path):
+    old_info = save_current_model(tmp_path)
+    old_bytes = (tmp_path / "mlp.keras").read_bytes()
+    job = start_job(synthetic_mnist, tmp_path)
+    assert job.join(JOIN_SECONDS)
+    snapshot = job.snapshot()
+    assert snapshot.awaiting_choice and snapshot.decision is None
+    assert (tmp_path / "mlp.keras").read_bytes() == old_bytes
+    assert inference.read_sidecar(tmp_path / "mlp.keras") == old_info
+    figures = snapshot.comparison
+    assert figures.test_images == TEST_COUNT and figures.drawn_digits == 0
+    assert figures.candidate.mnist_test_accuracy == pytest.approx(snapshot.evaluation.test_accuracy)
+    assert 0.0 <= figures.current.mnist_test_accuracy <= 1.0
+    assert figures.current.drawn_accuracy is None
+
+
+def test_use_the_new_model_puts_it_in_place_once(synthetic_mnist, tmp_path):
+    save_current_model(tmp_path)
+    job = start_job(synthetic_mnist, tmp_path)
+    assert job.join(JOIN_SECONDS)
+    job.decide(use_new=True)
+    snapshot = job.snapshot()
+    assert snapshot.decision == jobs.ADOPTED and not snapshot.awaiting_choice
+    assert inference.read_sidecar(tmp_path / "mlp.keras")["job_id"] == snapshot.job_id
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mlp.json", "mlp.keras"]
+    with pytest.raises(ValueError, match="no new model waiting"):
+        job.decide(use_new=False)
+    assert (tmp_path / "mlp.keras").is_file()
+
+
+def test_keep_the_current_one_deletes_only_the_new_model(synthetic_mnist, tmp_path):
+    old_info = save_current_model(tmp_path)
+    job = start_job(synthetic_mnist, tmp_path)
+    assert job.join(JOIN_SECONDS)
+    job.decide(use_new=False)
+    assert job.snapshot().decision == jobs.KEPT
+    assert inference.read_sidecar(tmp_path / "mlp.keras") == old_info
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mlp.json", "mlp.keras"]
+
+
+def test_a_running_or_stopped_job_has_nothing_to_choose(synthetic_mnist, tmp_path, gate):
+    job = start_job(synthetic_mnist, tmp_path)
+    assert gate.reached.wait(JOIN_SECONDS)
+    with pytest.raises(ValueError, match="no new model waiting"):
+        job.decide(use_new=True)
+    job.stop()
+    gate.release()
+    assert job.join(JOIN_SECONDS)
+    with pytest.raises(ValueError, match="no new model waiting"):
+        job.decide(use_new=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_vanished_candidate_is_refused_with_advice(tmp_path):
+    with pytest.raises(ValueError, match="is gone: train again"):
+        jobs.adopt_candidate(tmp_path / "mlp.candidate.keras", tmp_path / "mlp.keras")
+
+
+@pytest.mark.parametrize(("label", "said"), [("MLP", "An MLP"), ("CNN", "A CNN")])
+def test_article_follows_how_the_label_is_said(label, said):
+    assert jobs.article(label) == said

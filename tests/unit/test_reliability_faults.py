@@ -63,7 +63,7 @@ def test_two_sessions_starting_the_same_training_at_once_get_one_job(tmp_path, m
     try:
         started = [outcome for outcome in outcomes if isinstance(outcome, jobs.TrainingJob)]
         refused = [str(outcome) for outcome in outcomes if isinstance(outcome, ValueError)]
-        assert len(started) == 1 and refused == ["A MLP training is already running."]
+        assert len(started) == 1 and refused == ["An MLP training is already running."]
         assert registry.get("mlp") is started[0]
     finally:
         gate.release()
