@@ -131,6 +131,7 @@ def _add_train_parser(commands) -> None:
     train.add_argument("--seed", type=int, default=defaults.seed, help="default: %(default)s")
     train.add_argument("--limit", type=int, metavar="N", help="train on the first N images only")
     _add_data_argument(train)
+    _add_pen_arguments(train, defaults)
     train.add_argument(
         "--out",
         type=pathlib.Path,
@@ -139,6 +140,56 @@ def _add_train_parser(commands) -> None:
         help="folder for <model>.keras and its .json sidecar (default: %(default)s)",
     )
     train.set_defaults(command=run_train)
+
+
+def _add_pen_arguments(train, defaults: config.TrainingConfig) -> None:
+    """--replays, --pen-images, --pendigits, --exclude-writers, --twin: the real pen data."""
+    train.add_argument(
+        "--replays",
+        type=int,
+        default=defaults.pen_replays,
+        metavar="N",
+        help="replays of each pendigits digit mixed in (default: %(default)s)",
+    )
+    train.add_argument(
+        "--pen-images",
+        type=_count_or_all,
+        default=defaults.pen_images,
+        metavar="N|all",
+        help="at most N pen replays (default: %(default)s)",
+    )
+    train.add_argument(
+        "--pendigits",
+        type=pathlib.Path,
+        metavar="PATH",
+        help=f"UNIPEN pendigits file (default: ${config.PENDIGITS_ENV_VAR}, "
+        "else ../shared/data, else downloaded once from UCI)",
+    )
+    train.add_argument(
+        "--style-catalogue",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.style_catalogue,
+        help="with --augment, also draw the styles of digitpad.styles (default: %(default)s)",
+    )
+    train.add_argument(
+        "--exclude-writers",
+        metavar="WRITERS",
+        help="leave out these pendigits writers (`report`, `fold3`, or `3,17`) "
+        "and measure the model on them",
+    )
+    train.add_argument("--twin", type=pathlib.Path, metavar="DIR",
+                       help="folder of the same recipe trained without some writers: record "
+                       "its figure on them as this model's 'people it never saw'")  # fmt: skip
+
+
+def _count_or_all(text: str) -> int | None:
+    """`all` -> None, else a positive whole number."""
+    if text == "all":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or `all`, got {text!r}") from None
 
 
 def _add_evaluate_parser(commands) -> None:
@@ -198,6 +249,8 @@ def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
         learning_rate=arguments.learning_rate, optimizer=arguments.optimizer,
         validation_split=arguments.validation_split, augment=arguments.augment,
         label_smoothing=arguments.label_smoothing, seed=arguments.seed,
+        pen_replays=arguments.replays, pen_images=arguments.pen_images,
+        style_catalogue=arguments.style_catalogue,
     )  # fmt: skip
 
 
@@ -207,22 +260,26 @@ def run_train(arguments: argparse.Namespace) -> int:
     if arguments.limit is not None and arguments.limit < 1:
         raise CommandError("--limit must be at least 1.")
     _check_output_folder(arguments.out)
-    from digitpad import training
+    from digitpad import heldout, training
 
     (images, labels), test_split = _load_mnist(arguments.data)
     images, labels = images[: arguments.limit], labels[: arguments.limit]
     try:
         training.validate(settings, len(images))
+        held_out = heldout.Plan.from_arguments(arguments, settings)
+        pen = held_out.training_set(settings, images, labels)
     except ValueError as error:
         raise CommandError(str(error)) from error
+    print(pen.note, flush=True)
     path = arguments.out / f"{settings.model_name}.keras"
-    return _train_and_save(settings, images, labels, test_split, path)
+    return _train_and_save(settings, pen, test_split, path, held_out)
 
 
-def _train_and_save(settings, images, labels, test_split, path) -> int:
+def _train_and_save(settings, pen, test_split, path, held_out) -> int:
     """The work of `train` once the settings are known to be good."""
     from digitpad import training
 
+    images, labels = pen.images, pen.labels
     print(_describe_run(settings, len(images)), flush=True)
     progress, stop_event = ProgressLine(sys.stderr), threading.Event()
     with stop_on_interrupt(stop_event):
@@ -238,6 +295,7 @@ def _train_and_save(settings, images, labels, test_split, path) -> int:
     except KeyboardInterrupt:
         return _report_stopped(path)
     info = training.sidecar_info(settings, result, test_accuracy, drawn_accuracy)
+    info.update(held_out.sidecar_facts(result.model, pen))
     with stop_on_interrupt(threading.Event()):  # let the model and its sidecar both land
         training.save_model(result.model, path, info)
     print(f"saved {path} ({result.seconds:.1f} s of training)")

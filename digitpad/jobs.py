@@ -13,7 +13,7 @@ import time
 import keras
 import numpy as np
 
-from digitpad import config, evaluation, inference, pendigits, personalize, training
+from digitpad import config, evaluation, inference, pendigits, personalize, training, trainset
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 ACTIVE_STATUSES = (QUEUED, RUNNING)
@@ -62,6 +62,7 @@ class JobSnapshot:
     error: str | None
     evaluation: Evaluation | None
     model_path: pathlib.Path
+    data_note: str = ""  # what the images are: MNIST + pen replays, or MNIST alone and why
 
     @property
     def active(self) -> bool:
@@ -108,6 +109,7 @@ class TrainingJob:
         self._state = {
             "status": QUEUED, "stage": TRAINING_STAGE, "epoch": 1, "batch_fraction": 0.0,
             "history": (), "error": None, "evaluation": None, "finished_at": None,
+            "data_note": "",
         }  # fmt: skip
         self.started_at = time.time()
         self._clock_start = time.perf_counter()
@@ -152,6 +154,7 @@ class TrainingJob:
             state["epoch"], self.settings.epochs, state["batch_fraction"], state["history"],
             self._fitting_images(), self.started_at, end - self._clock_start,
             self.stop_event.is_set(), state["error"], state["evaluation"], self.model_path,
+            state["data_note"],
         )  # fmt: skip
 
     def _fitting_images(self) -> int:
@@ -185,6 +188,9 @@ class TrainingJob:
 
     def _train_test_save(self) -> str:
         """Train, test and save the model; return the final status."""
+        pen = trainset.for_recipe(self.settings, self.images, self.labels)
+        self.images, self.labels = pen.images, pen.labels
+        self._update(data_note=pen.note)
         result = training.train(
             self.settings, self.images, self.labels,
             self._on_batch, self._on_epoch, self.stop_event,
@@ -200,6 +206,8 @@ class TrainingJob:
         test_accuracy = report.test_accuracy if report else None
         drawn_accuracy = report.drawn_accuracy if report else None
         info = training.sidecar_info(self.settings, result, test_accuracy, drawn_accuracy)
+        info.update(training_set=pen.note, pen_images=pen.pen_images,
+                    pen_writers=list(pen.pen_writers))  # fmt: skip
         training.save_model(result.model, self.model_path, info)
         return FINISHED
 
