@@ -113,6 +113,8 @@ def validate(settings: config.TrainingConfig, training_images: int) -> None:
         raise ValueError("The label smoothing must be at least 0 and below 1.")
     if not 0 <= settings.pen_replays <= config.MAX_PEN_REPLAYS:
         raise ValueError(f"Pen replays must be between 0 and {config.MAX_PEN_REPLAYS}.")
+    if settings.pen_images is not None and settings.pen_images < 1:
+        raise ValueError("The number of pen images must be at least 1 (or all).")
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {settings.optimizer!r}: use {', '.join(OPTIMIZERS)}.")
 

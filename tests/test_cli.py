@@ -157,6 +157,7 @@ def test_train_without_the_report_writers_measures_on_them(tmp_path, mnist_sourc
         (["--optimizer", "lion"], "Unknown optimizer"),
         (["--limit", "0"], "--limit must be at least 1"),
         (["--replays", "11"], "Pen replays must be between"),
+        (["--pen-images", "0"], "pen images must be at least 1"),
         (["--exclude-writers", "31"], "writers are 1 to 30"),
     ],
 )
