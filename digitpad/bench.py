@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from digitpad import config, data, evaluation, pendigits, training, writers
+from digitpad import config, data, evaluation, pendigits, training, trainset, writers
 from digitpad.inference import Predictor
 
 TABLE_START = "<!-- bench:start -->"
@@ -92,7 +92,8 @@ def _training_run(name: str, seed: int, mnist: tuple) -> dict:
     (images, labels), (test_images, test_labels) = mnist
     settings = dataclasses.replace(config.TrainingConfig(model_name=name), seed=seed)
     tester = TestAccuracyCallback(test_images, test_labels)
-    result = training.train(settings, images, labels, extra_callbacks=[tester])
+    pen = trainset.for_recipe(settings, images, labels)  # as the app trains: with pen replays
+    result = training.train(settings, pen.images, pen.labels, extra_callbacks=[tester])
     return {
         "images_per_second": statistics.median(r.images_per_second for r in result.history),
         "epochs": settings.epochs,
