@@ -144,42 +144,24 @@ def _add_train_parser(commands) -> None:
 
 def _add_pen_arguments(train, defaults: config.TrainingConfig) -> None:
     """--replays, --pen-images, --pendigits, --exclude-writers, --twin: the real pen data."""
-    train.add_argument(
-        "--replays",
-        type=int,
-        default=defaults.pen_replays,
-        metavar="N",
-        help="replays of each pendigits digit mixed in (default: %(default)s)",
-    )
-    train.add_argument(
-        "--pen-images",
-        type=_count_or_all,
-        default=defaults.pen_images,
-        metavar="N|all",
-        help="at most N pen replays (default: %(default)s)",
-    )
-    train.add_argument(
-        "--pendigits",
-        type=pathlib.Path,
-        metavar="PATH",
-        help=f"UNIPEN pendigits file (default: ${config.PENDIGITS_ENV_VAR}, "
-        "else ../shared/data, else downloaded once from UCI)",
-    )
-    train.add_argument(
-        "--style-catalogue",
-        action=argparse.BooleanOptionalAction,
-        default=defaults.style_catalogue,
-        help="with --augment, also draw the styles of digitpad.styles (default: %(default)s)",
-    )
-    train.add_argument(
-        "--exclude-writers",
-        metavar="WRITERS",
-        help="leave out these pendigits writers (`report`, `fold3`, or `3,17`) "
-        "and measure the model on them",
-    )
-    train.add_argument("--twin", type=pathlib.Path, metavar="DIR",
-                       help="folder of the same recipe trained without some writers: record "
-                       "its figure on them as this model's 'people it never saw'")  # fmt: skip
+    pen_file_help = (f"UNIPEN pendigits file (default: ${config.PENDIGITS_ENV_VAR}, else "
+                     "../shared/data, else downloaded once from UCI)")  # fmt: skip
+    options = {
+        "--replays": dict(type=int, default=defaults.pen_replays, metavar="N",
+                          help="replays of each pendigits digit mixed in (default: %(default)s)"),
+        "--pen-images": dict(type=_count_or_all, default=defaults.pen_images, metavar="N|all",
+                             help="at most N pen replays (default: %(default)s)"),
+        "--pendigits": dict(type=pathlib.Path, metavar="PATH", help=pen_file_help),
+        "--style-catalogue": dict(action=argparse.BooleanOptionalAction,
+                                  default=defaults.style_catalogue,
+                                  help="with --augment, also the styles of digitpad.styles"),
+        "--exclude-writers": dict(metavar="WRITERS", help="leave out these pendigits writers "
+                                  "(`report`, `fold3`, `3,17`) and measure the model on them"),
+        "--twin": dict(type=pathlib.Path, metavar="DIR", help="the same recipe trained without "
+                       "some writers: record its figure on them as 'people it never saw'"),
+    }  # fmt: skip
+    for flag, keywords in options.items():
+        train.add_argument(flag, **keywords)
 
 
 def _count_or_all(text: str) -> int | None:

@@ -88,6 +88,22 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) ->
     return float(error / max(len(labels), 1))
 
 
+def _read_writers(predictor: Predictor, held: list, replays: int, seed: int) -> tuple:
+    """Per-writer accuracy, and all probabilities and labels, of the replayed `held` digits."""
+    from digitpad import trainset
+
+    per_writer, all_probabilities, all_labels = {}, [], []
+    for writer in sorted({digit.writer for digit in held}):
+        digits = [digit for digit in held if digit.writer == writer]
+        images, labels = trainset.replay_images(digits, replays, seed + writer)
+        probabilities = predict_images(predictor, images)
+        hits = int((probabilities.argmax(axis=1) == labels).sum())
+        per_writer[str(writer)] = hits / (len(digits) * replays)
+        all_probabilities.append(probabilities)
+        all_labels.append(labels)
+    return per_writer, np.concatenate(all_probabilities), np.concatenate(all_labels)
+
+
 def writer_accuracy(predictor: Predictor, writer_ids, path=None,
                     replays: int = WRITER_REPLAYS, seed: int = config.SEED) -> dict:  # fmt: skip
     """Accuracy on the digits of `writer_ids` replayed through the canvas and `to_mnist`.
@@ -95,23 +111,14 @@ def writer_accuracy(predictor: Predictor, writer_ids, path=None,
     Returns overall and per-writer accuracy, the worst writer, the expected calibration
     error, the counts and the seed. A replay `to_mnist` reads as blank counts as wrong.
     """
-    from digitpad import trainset, writers
+    from digitpad import writers
 
     _, held = writers.split_by_writer(pendigits.load_pendigits(path), writer_ids)
     if not held:
         raise ValueError(f"the pendigits file has no digits of writers {sorted(writer_ids)}")
-    per_writer, right, all_probabilities, all_labels = {}, 0, [], []
-    for writer in sorted(set(writer_ids)):
-        digits = [digit for digit in held if digit.writer == writer]
-        images, labels = trainset.replay_images(digits, replays, seed + writer)
-        probabilities = predict_images(predictor, images)
-        hits = int((probabilities.argmax(axis=1) == labels).sum())
-        per_writer[str(writer)] = hits / (len(digits) * replays)
-        right += hits
-        all_probabilities.append(probabilities)
-        all_labels.append(labels)
+    per_writer, probabilities, labels = _read_writers(predictor, held, replays, seed)
+    right = int((probabilities.argmax(axis=1) == labels).sum())
     worst = min(per_writer, key=per_writer.get)
-    probabilities, labels = np.concatenate(all_probabilities), np.concatenate(all_labels)
     matrix = confusion_matrix(labels, probabilities.argmax(axis=1))
     return {
         "accuracy": right / (len(held) * replays), "writers": sorted(set(writer_ids)),

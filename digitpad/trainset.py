@@ -93,6 +93,15 @@ def for_recipe(
                     settings.seed, download, settings.pen_images)  # fmt: skip
 
 
+def _pen_digits(path, exclude_writers, max_pen_images, replays, seed) -> list:
+    """The pen digits to replay: all but `exclude_writers`', a seeded subset if capped."""
+    kept, _ = writers.split_by_writer(pendigits.load_pendigits(path), exclude_writers)
+    if max_pen_images is not None and max_pen_images < len(kept) * replays:
+        chosen = np.random.default_rng(seed).permutation(len(kept))
+        kept = [kept[index] for index in sorted(chosen[: max(max_pen_images // replays, 1)])]
+    return kept
+
+
 def assemble(
     images: np.ndarray, labels: np.ndarray, replays: int = REPLAYS,
     pendigits_path: str | os.PathLike | None = None, exclude_writers: tuple[int, ...] = (),
@@ -101,9 +110,8 @@ def assemble(
     """MNIST `images`/`labels` plus `replays` replays of every pen digit, shuffled together.
 
     Pen digits of `exclude_writers` are left out (to measure on them later); with
-    `max_pen_images`, a random subset of the pen digits is replayed. Without a
-    pendigits file (none given, none set, none cached, offline) the set is MNIST alone and
-    `note` says so.
+    `max_pen_images`, a random subset is replayed. Without a pendigits file (none given,
+    set, cached or downloadable) the set is MNIST alone and `note` says so.
     """
     mnist_only = TrainingSet(np.asarray(images), np.asarray(labels, dtype=np.int64),
                              len(images), 0, (), f"MNIST only: {len(images):,} images")  # fmt: skip
@@ -112,10 +120,7 @@ def assemble(
     path, problem = pendigits_source.locate(pendigits_path, download=download)
     if path is None:
         return dataclasses.replace(mnist_only, note=f"{mnist_only.note} ({problem})")
-    kept, _ = writers.split_by_writer(pendigits.load_pendigits(path), exclude_writers)
-    if max_pen_images is not None and max_pen_images < len(kept) * replays:
-        chosen = np.random.default_rng(seed).permutation(len(kept))
-        kept = [kept[index] for index in sorted(chosen[: max(max_pen_images // replays, 1)])]
+    kept = _pen_digits(path, exclude_writers, max_pen_images, replays, seed)
     pen_images, pen_labels = replay_images(kept, replays, seed)
     order = np.random.default_rng(seed).permutation(len(images) + len(pen_images))
     all_images = np.concatenate([images, pen_images])[order]
