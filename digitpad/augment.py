@@ -43,12 +43,21 @@ _UPSAMPLE = cv2.resize(
 
 
 def augment_images(
-    images: np.ndarray, rng: np.random.Generator, labels: np.ndarray | None = None
-) -> np.ndarray:
-    """Distort float32 (N, 28, 28[, 1]) digits at random; returns the same shape."""
+    images: np.ndarray, rng: np.random.Generator, labels: np.ndarray | None = None,
+    catalogue: bool = False,
+) -> np.ndarray:  # fmt: skip
+    """Distort float32 (N, 28, 28[, 1]) digits at random; returns the same shape.
+
+    With `labels`, some digits are redrawn in `STYLES`; with `catalogue` also in the
+    styles of `CATALOGUE` (`digitpad.styles`).
+    """
     flat = images.reshape(-1, _SIZE, _SIZE)
     if labels is not None:
         flat = _restyle(flat, np.asarray(labels), rng)
+        if catalogue:
+            from digitpad import styles
+
+            flat = styles.restyle(flat, np.asarray(labels), rng)
     flat = _vary_pen(flat, rng)
     maps_x, maps_y = _distortion_maps(len(flat), rng)
     distorted = np.empty_like(flat)

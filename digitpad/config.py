@@ -47,6 +47,7 @@ DIGITS_KEPT_SHARE = 0.995  # a threshold is tuned to answer this share of unseen
 
 SEED = 1234
 MAX_EPOCHS = 100
+MAX_PEN_REPLAYS = 10
 PENDIGITS_EVAL_COUNT = 2000  # replayed drawings used for the drawn-digit accuracy
 
 
@@ -55,7 +56,8 @@ class TrainingConfig:
     """Hyperparameters of one training run; the defaults are the app's fast recipe.
 
     The CNN reaches 99.0 % MNIST test accuracy in these 3 epochs (see the README's
-    benchmark). The shipped models train longer, with augmentation (see `make models`).
+    benchmark), with a small share of real pen digits mixed in (`digitpad.trainset`).
+    The shipped models train longer, with augmentation and more pen digits (`make models`).
     """
 
     model_name: str = "cnn"
@@ -67,6 +69,9 @@ class TrainingConfig:
     augment: bool = False
     label_smoothing: float = 0.1  # share of each target spread over the other digits
     seed: int = SEED
+    pen_replays: int = 1  # replays of each pendigits digit mixed in (0: MNIST alone)
+    pen_images: int | None = 2500  # at most this many replays (None: all of them)
+    style_catalogue: bool = False  # with augment: also the styles of `augment.CATALOGUE`
 
 
 def check_model_name(name: str) -> None:

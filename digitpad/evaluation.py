@@ -74,6 +74,66 @@ def drawn_accuracy(predictor: Predictor, canvases: np.ndarray, labels: np.ndarra
     return float(np.mean(correct & readable))
 
 
+# ------------------------------------------------------------------ writers never seen
+
+WRITER_REPLAYS = 2  # replays of each held-out digit (random pen, size and position)
+CALIBRATION_BINS = 15
+
+
+def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """How far the top confidence is from how often it is right, averaged over 15 bins."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(labels)
+    bins = np.minimum((confidence * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+    error = 0.0
+    for index in np.unique(bins):
+        members = bins == index
+        error += members.sum() * abs(confidence[members].mean() - correct[members].mean())
+    return float(error / max(len(labels), 1))
+
+
+def _read_writers(predictor: Predictor, held: list, replays: int, seed: int) -> tuple:
+    """Per-writer accuracy, and all probabilities and labels, of the replayed `held` digits."""
+    from digitpad import trainset
+
+    per_writer, all_probabilities, all_labels = {}, [], []
+    for writer in sorted({digit.writer for digit in held}):
+        digits = [digit for digit in held if digit.writer == writer]
+        images, labels = trainset.replay_images(digits, replays, seed + writer)
+        probabilities = predict_images(predictor, images)
+        hits = int((probabilities.argmax(axis=1) == labels).sum())
+        per_writer[str(writer)] = hits / (len(digits) * replays)
+        all_probabilities.append(probabilities)
+        all_labels.append(labels)
+    return per_writer, np.concatenate(all_probabilities), np.concatenate(all_labels)
+
+
+def writer_accuracy(predictor: Predictor, writer_ids, path=None,
+                    replays: int = WRITER_REPLAYS, seed: int = config.SEED) -> dict:  # fmt: skip
+    """Accuracy on the digits of `writer_ids` replayed through the canvas and `to_mnist`.
+
+    Returns overall and per-writer accuracy, the worst writer, the expected calibration
+    error, the counts and the seed. A replay `to_mnist` reads as blank counts as wrong.
+    """
+    from digitpad import writers
+
+    _, held = writers.split_by_writer(pendigits.load_pendigits(path), writer_ids)
+    if not held:
+        raise ValueError(f"the pendigits file has no digits of writers {sorted(writer_ids)}")
+    per_writer, probabilities, labels = _read_writers(predictor, held, replays, seed)
+    right = int((probabilities.argmax(axis=1) == labels).sum())
+    worst = min(per_writer, key=per_writer.get)
+    matrix = confusion_matrix(labels, probabilities.argmax(axis=1))
+    return {
+        "accuracy": right / (len(held) * replays), "writers": sorted(set(writer_ids)),
+        "per_writer": per_writer, "worst_writer": int(worst),
+        "worst_writer_accuracy": per_writer[worst], "digits": len(held),
+        "drawings": len(held) * replays, "replays": replays, "seed": seed,
+        "ece": expected_calibration_error(probabilities, labels),
+        "per_class": [round(float(value), 4) for value in per_class_accuracy(matrix)],
+    }  # fmt: skip
+
+
 @dataclasses.dataclass(frozen=True)
 class Evaluation:
     """How a trained model does on the MNIST test images (and on replayed drawings)."""

@@ -15,7 +15,16 @@ import uuid
 import keras
 import numpy as np
 
-from digitpad import comparison, config, evaluation, inference, personalize, training, verdict
+from digitpad import (
+    comparison,
+    config,
+    evaluation,
+    inference,
+    personalize,
+    training,
+    trainset,
+    verdict,
+)  # fmt: skip
 from digitpad.comparison import Comparison
 from digitpad.progress import BatchPoint, BatchRecorder
 
@@ -58,6 +67,7 @@ class JobSnapshot:
     batches: tuple[BatchPoint, ...] = ()
     timed_images: int = 0  # images trained after the warm-up, and the seconds they took
     timed_seconds: float = 0.0
+    data_note: str = ""  # what the images are: MNIST + pen replays, or MNIST alone and why
 
     @property
     def awaiting_choice(self) -> bool:
@@ -112,7 +122,7 @@ class TrainingJob:
             "status": QUEUED, "stage": TRAINING_STAGE, "epoch": 1, "batch_fraction": 0.0,
             "history": (), "error": None, "evaluation": None, "finished_at": None,
             "comparison": None, "decision": None, "batches": (), "timed_images": 0,
-            "timed_seconds": 0.0,
+            "timed_seconds": 0.0, "data_note": "",
         }  # fmt: skip
         self.started_at = time.time()
         self._clock_start = time.perf_counter()
@@ -156,7 +166,7 @@ class TrainingJob:
             self._fitting_images(), self.started_at, end - self._clock_start,
             self.stop_event.is_set(), state["error"], state["evaluation"], self.model_path,
             self.job_id, self.candidate_path, state["comparison"], state["decision"],
-            state["batches"], state["timed_images"], state["timed_seconds"],
+            state["batches"], state["timed_images"], state["timed_seconds"], state["data_note"],
         )  # fmt: skip
 
     def decide(self, use_new: bool) -> None:
@@ -210,6 +220,9 @@ class TrainingJob:
 
     def _train_test_save(self) -> str:
         """Train, test and compare the model, save it as the candidate; return the final status."""
+        pen = trainset.for_recipe(self.settings, self.images, self.labels)
+        self.images, self.labels = pen.images, pen.labels
+        self._update(data_note=pen.note)
         recorder = BatchRecorder(self._fitting_images(), self.settings.batch_size,
                                  self._on_batch_logs)  # fmt: skip
         result = training.train(
@@ -229,7 +242,9 @@ class TrainingJob:
         drawn_accuracy = report.drawn_accuracy if report else None
         info = training.sidecar_info(self.settings, result, test_accuracy, drawn_accuracy)
         info = verdict.with_threshold(info, predictor.probabilities)  # its own "not a digit"
-        training.save_model(result.model, self.candidate_path, {**info, "job_id": self.job_id})
+        info.update(training_set=pen.note, pen_images=pen.pen_images,
+                    pen_writers=list(pen.pen_writers), job_id=self.job_id)  # fmt: skip
+        training.save_model(result.model, self.candidate_path, info)
         return FINISHED
 
     def _compare(self, predictor: inference.Predictor) -> Comparison:

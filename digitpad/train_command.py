@@ -29,6 +29,7 @@ def add_train_parser(commands) -> None:
     train.add_argument("--seed", type=int, default=defaults.seed, help="default: %(default)s")
     train.add_argument("--limit", type=int, metavar="N", help="train on the first N images only")
     cli.add_data_argument(train)
+    _add_pen_arguments(train, defaults)
     train.add_argument(
         "--out",
         type=pathlib.Path,
@@ -66,6 +67,38 @@ def add_recipe_arguments(train: argparse.ArgumentParser, defaults: config.Traini
     )
 
 
+def _add_pen_arguments(train, defaults: config.TrainingConfig) -> None:
+    """--replays, --pen-images, --pendigits, --exclude-writers, --twin: the real pen data."""
+    pen_file_help = (f"UNIPEN pendigits file (default: ${config.PENDIGITS_ENV_VAR}, else "
+                     "../shared/data, else downloaded once from UCI)")  # fmt: skip
+    options = {
+        "--replays": dict(type=int, default=defaults.pen_replays, metavar="N",
+                          help="replays of each pendigits digit mixed in (default: %(default)s)"),
+        "--pen-images": dict(type=count_or_all, default=defaults.pen_images, metavar="N|all",
+                             help="at most N pen replays (default: %(default)s)"),
+        "--pendigits": dict(type=pathlib.Path, metavar="PATH", help=pen_file_help),
+        "--style-catalogue": dict(action=argparse.BooleanOptionalAction,
+                                  default=defaults.style_catalogue,
+                                  help="with --augment, also the styles of digitpad.styles"),
+        "--exclude-writers": dict(metavar="WRITERS", help="leave out these pendigits writers "
+                                  "(`report`, `fold3`, `3,17`) and measure the model on them"),
+        "--twin": dict(type=pathlib.Path, metavar="DIR", help="the same recipe trained without "
+                       "some writers: record its figure on them as 'people it never saw'"),
+    }  # fmt: skip
+    for flag, keywords in options.items():
+        train.add_argument(flag, **keywords)
+
+
+def count_or_all(text: str) -> int | None:
+    """`all` -> None, else a positive whole number."""
+    if text == "all":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or `all`, got {text!r}") from None
+
+
 def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
     """The hyperparameters that `train`'s options ask for."""
     return config.TrainingConfig(
@@ -73,6 +106,8 @@ def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
         learning_rate=arguments.learning_rate, optimizer=arguments.optimizer,
         validation_split=arguments.validation_split, augment=arguments.augment,
         label_smoothing=arguments.label_smoothing, seed=arguments.seed,
+        pen_replays=arguments.replays, pen_images=arguments.pen_images,
+        style_catalogue=arguments.style_catalogue,
     )  # fmt: skip
 
 
@@ -82,22 +117,27 @@ def run_train(arguments: argparse.Namespace) -> int:
     if arguments.limit is not None and arguments.limit < 1:
         raise cli.CommandError("--limit must be at least 1.")
     _check_output_folder(arguments.out)
-    from digitpad import training
+    from digitpad import heldout, training
 
     (images, labels), test_split = cli.load_mnist(arguments.data)
     images, labels = images[: arguments.limit], labels[: arguments.limit]
     try:
         training.validate(settings, len(images))
+        held_out = heldout.Plan.from_arguments(arguments, settings)
+        pen = held_out.training_set(settings, images, labels)
     except ValueError as error:
         raise cli.CommandError(str(error)) from error
+    print(pen.note, flush=True)
     path = arguments.out / f"{settings.model_name}.keras"
-    return _train_and_save(settings, images, labels, test_split, path)
+    return _train_and_save(settings, pen, test_split, path, held_out)
 
 
-def _train_and_save(settings, images, labels, test_split, path) -> int:
+def _train_and_save(settings, pen, test_split, path, held_out) -> int:
     """The work of `train` once the settings are known to be good."""
     from digitpad import training, verdict
     from digitpad.inference import Predictor
+
+    images, labels = pen.images, pen.labels
 
     print(_describe_run(settings, len(images)), flush=True)
     progress, stop_event = ProgressLine(sys.stderr), threading.Event()
@@ -114,6 +154,7 @@ def _train_and_save(settings, images, labels, test_split, path) -> int:
     except KeyboardInterrupt:
         return _report_stopped(path)
     info = training.sidecar_info(settings, result, test_accuracy, drawn_accuracy)
+    info.update(held_out.sidecar_facts(result.model, pen))
     info = verdict.with_threshold(info, Predictor(result.model).probabilities)
     with stop_on_interrupt(threading.Event()):  # let the model and its sidecar both land
         training.save_model(result.model, path, info)

@@ -111,6 +111,10 @@ def validate(settings: config.TrainingConfig, training_images: int) -> None:
         raise ValueError("The learning rate must be above 0 and at most 1.")
     if not 0.0 <= settings.label_smoothing < 1.0:
         raise ValueError("The label smoothing must be at least 0 and below 1.")
+    if not 0 <= settings.pen_replays <= config.MAX_PEN_REPLAYS:
+        raise ValueError(f"Pen replays must be between 0 and {config.MAX_PEN_REPLAYS}.")
+    if settings.pen_images is not None and settings.pen_images < 1:
+        raise ValueError("The number of pen images must be at least 1 (or all).")
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {settings.optimizer!r}: use {', '.join(OPTIMIZERS)}.")
 
@@ -143,7 +147,9 @@ def train(
     for epoch in range(settings.epochs):
         # A fresh random distortion of every image each epoch, made in one pass.
         epoch_images = (
-            augment.augment_images(fit_images, rng, fit_labels) if settings.augment else fit_images
+            augment.augment_images(fit_images, rng, fit_labels, settings.style_catalogue)
+            if settings.augment
+            else fit_images
         )
         model.fit(epoch_images, fit_targets, batch_size=settings.batch_size, epochs=epoch + 1,
                   initial_epoch=epoch, validation_data=validation, shuffle=True, verbose=0,

@@ -21,6 +21,8 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_MNIST = SHARED_DATA / "mnist"
 DEFAULT_PENDIGITS = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
+# Training mixes in pendigits replays; naming the file keeps tests from ever downloading it.
+os.environ.setdefault("DIGITPAD_PENDIGITS", str(DEFAULT_PENDIGITS))
 
 
 def in_ci() -> bool:

@@ -11,6 +11,16 @@ FIGURES = {
     "preprocess_predict_ms": 1.2,
     "keras_predict_ms": 30.0,
     "speedup": 25.0,
+    "unseen": {
+        "accuracy": 0.991,
+        "worst_writer_accuracy": 0.962,
+        "ece": 0.012,
+        "writers": [5, 6, 8, 11, 20, 30],
+        "digits": 1499,
+        "replays": 2,
+        "drawings": 2998,
+        "seed": 1234,
+    },
     "training": {
         "images_per_second": 3000.0,
         "test_after_epoch": [0.985, 0.9905],
@@ -34,6 +44,15 @@ def test_table_has_a_row_per_figure_and_a_column_per_model():
     assert "25×" in table and "17.5 s" in table and "3,000 images/s" in table
     assert "| 17.5 s / 21.2 s / not reached |" in table
     assert "2,000 replayed drawings" in table
+    assert "| **People it never saw**: replayed drawings of the report writers | 99.10 % |" in table
+    assert "writers 5, 6, 8, 11, 20, 30 (fold 4, looked at only to report)" in table
+    assert "1,499 digits × 2 replays = 2,998 drawings" in table
+
+
+def test_table_says_when_there_are_no_twins():
+    models = {name: {**FIGURES, "unseen": None} for name in ("mlp", "cnn")}
+    table = bench.table({**RESULTS, "models": models})
+    assert "People it never saw: no twins in" in table
 
 
 def test_readme_table_is_replaced_between_markers_only(tmp_path):

@@ -24,6 +24,7 @@ EPOCH_LINE = re.compile(r"^epoch 1/1  loss \d+\.\d{4}  acc \d\.\d{4}  val_loss .
 SIDECAR_KEYS = {
     "model", "parameters", "mnist_test_accuracy", "drawn_digit_accuracy", "training_images",
     "epochs", "training_seconds", "logit_scale", "recipe", "trained_at", "not_digit_threshold",
+    "training_set", "pen_images", "pen_writers",
 }  # fmt: skip
 SUBPROCESS_DEADLINE = 120.0  # seconds; generous for a loaded 2-core machine
 
@@ -40,7 +41,17 @@ def models_dir(tmp_path_factory, mnist_source):
     folder = tmp_path_factory.mktemp("models")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(config, "PENDIGITS_EVAL_COUNT", 40)
-        arguments = ["train", "--model", "cnn", "--limit", "1000", "--epochs", "1"]
+        arguments = [
+            "train",
+            "--model",
+            "cnn",
+            "--limit",
+            "1000",
+            "--epochs",
+            "1",
+            "--replays",
+            "0",
+        ]
         status = cli.main([*arguments, "--data", str(mnist_source), "--out", str(folder)])
     assert status == 0
     return folder
@@ -104,7 +115,7 @@ def test_progress_line_only_on_a_terminal():
 @pytest.mark.slow
 def test_train_tiny_run_saves_model_and_sidecar(tmp_path, mnist_source, capsys):
     arguments = ["train", "--model", "mlp", "--limit", "300", "--epochs", "1", "--batch-size", "64",
-                 "--label-smoothing", "0.2"]  # fmt: skip
+                 "--label-smoothing", "0.2", "--replays", "1", "--pen-images", "30"]  # fmt: skip
     status = cli.main([*arguments, "--data", str(mnist_source), "--out", str(tmp_path)])
     output = capsys.readouterr().out
     assert status == 0
@@ -113,9 +124,25 @@ def test_train_tiny_run_saves_model_and_sidecar(tmp_path, mnist_source, capsys):
     assert (tmp_path / "mlp.keras").stat().st_size > 0
     sidecar = json.loads((tmp_path / "mlp.json").read_text())
     assert set(sidecar) == SIDECAR_KEYS
-    assert sidecar["training_images"] == 270 and sidecar["epochs"] == 1
+    assert sidecar["training_images"] == 330 - 33 and sidecar["epochs"] == 1
+    assert sidecar["pen_images"] == 30 and len(sidecar["pen_writers"]) > 1
     assert sidecar["recipe"]["batch_size"] == 64 and sidecar["recipe"]["label_smoothing"] == 0.2
     assert sorted(path.name for path in tmp_path.iterdir()) == ["mlp.json", "mlp.keras"]
+
+
+@pytest.mark.slow
+def test_train_without_the_report_writers_measures_on_them(tmp_path, mnist_source, capsys):
+    arguments = ["train", "--model", "mlp", "--limit", "300", "--epochs", "1", "--replays", "1",
+                 "--pen-images", "30", "--exclude-writers", "report"]  # fmt: skip
+    status = cli.main([*arguments, "--data", str(mnist_source), "--out", str(tmp_path)])
+    assert status == 0
+    assert (
+        "people it never saw (pendigits writers [5, 6, 8, 11, 20, 30])" in capsys.readouterr().out
+    )
+    sidecar = json.loads((tmp_path / "mlp.json").read_text())
+    figure = sidecar["unseen_writers"]
+    assert figure["writers"] == [5, 6, 8, 11, 20, 30] and 0.0 <= figure["ece"] <= 1.0
+    assert not set(sidecar["pen_writers"]) & set(figure["writers"])
 
 
 @pytest.mark.parametrize(
@@ -127,6 +154,9 @@ def test_train_tiny_run_saves_model_and_sidecar(tmp_path, mnist_source, capsys):
         (["--validation-split", "0.7"], "validation split"),
         (["--optimizer", "lion"], "Unknown optimizer"),
         (["--limit", "0"], "--limit must be at least 1"),
+        (["--replays", "11"], "Pen replays must be between"),
+        (["--pen-images", "0"], "pen images must be at least 1"),
+        (["--exclude-writers", "31"], "writers are 1 to 30"),
     ],
 )
 def test_train_refuses_invalid_settings(options, message, tmp_path, mnist_source, capsys):
@@ -161,6 +191,7 @@ def test_ctrl_c_stops_and_keeps_the_previous_model(tmp_path, models_dir, mnist_s
         shutil.copy(models_dir / name, tmp_path / name)
     previous = (tmp_path / "cnn.keras").read_bytes(), (tmp_path / "cnn.json").read_bytes()
     command = [sys.executable, "-m", "digitpad", "train", "--model", "cnn", "--limit", "3000"]
+    command += ["--replays", "0"]
     command += ["--epochs", "50", "--data", str(mnist_source), "--out", str(tmp_path)]
     process = subprocess.Popen(
         command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -1,5 +1,6 @@
 """Tests for digitpad.jobs: background training with progress, stop, and one job per model."""
 
+import dataclasses
 import json
 
 import keras
@@ -32,7 +33,9 @@ def gate(monkeypatch):
 
 
 def tiny_settings(name: str = "mlp") -> config.TrainingConfig:
-    return config.TrainingConfig(model_name=name, epochs=1, batch_size=32, augment=False)
+    return config.TrainingConfig(
+        model_name=name, epochs=1, batch_size=32, augment=False, pen_replays=0
+    )
 
 
 def start_job(synthetic_mnist, tmp_path, name="mlp", registry=None) -> jobs.TrainingJob:
@@ -244,3 +247,23 @@ def test_a_vanished_candidate_is_refused_with_advice(tmp_path):
 @pytest.mark.parametrize(("label", "said"), [("MLP", "An MLP"), ("CNN", "A CNN")])
 def test_article_follows_how_the_label_is_said(label, said):
     assert jobs.article(label) == said
+
+
+def test_a_job_mixes_in_replayed_pen_digits_and_says_so(synthetic_mnist, tmp_path, monkeypatch):
+    pen_file = tmp_path / "pen.tra"
+    pen_file.write_text('.SEGMENT DIGIT 0 ? "1"\n.COMMENT 1 7 1\n.PEN_DOWN\n 250 400\n 250 100\n'
+                        '.PEN_UP\n')  # fmt: skip
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(pen_file))
+    images, labels, test_images, test_labels = synthetic_mnist
+    settings = dataclasses.replace(tiny_settings(), pen_replays=3, pen_images=None)
+    job = jobs.JobRegistry().start(
+        settings, images, labels, test_images=test_images, test_labels=test_labels,
+        models_dir=tmp_path, drawn_count=0,
+    )  # fmt: skip
+    assert job.join(JOIN_SECONDS)
+    done = job.snapshot()
+    assert done.status == jobs.FINISHED, done.error
+    assert done.training_images == IMAGE_COUNT + 3 - int((IMAGE_COUNT + 3) * 0.1)
+    assert done.data_note.endswith("3 pen replays (3 of each of 1 digits by 1 pendigits writers)")
+    info = inference.read_sidecar(done.candidate_path)
+    assert info["pen_images"] == 3 and info["pen_writers"] == [7]
