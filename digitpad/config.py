@@ -47,6 +47,7 @@ DIGITS_KEPT_SHARE = 0.995  # a threshold is tuned to answer this share of unseen
 
 SEED = 1234
 MAX_EPOCHS = 100
+MAX_NON_DIGITS = 100_000
 MAX_PEN_REPLAYS = 10
 PENDIGITS_EVAL_COUNT = 2000  # replayed drawings used for the drawn-digit accuracy
 
@@ -72,6 +73,7 @@ class TrainingConfig:
     pen_replays: int = 1  # replays of each pendigits digit mixed in (0: MNIST alone)
     pen_images: int | None = 2500  # at most this many replays (None: all of them)
     style_catalogue: bool = False  # with augment: also the styles of `augment.CATALOGUE`
+    non_digits: int = 2500  # synthetic non-digits mixed in, trained towards a flat answer
 
 
 def check_model_name(name: str) -> None:

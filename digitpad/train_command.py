@@ -80,6 +80,8 @@ def _add_pen_arguments(train, defaults: config.TrainingConfig) -> None:
         "--style-catalogue": dict(action=argparse.BooleanOptionalAction,
                                   default=defaults.style_catalogue,
                                   help="with --augment, also the styles of digitpad.styles"),
+        "--non-digits": dict(type=int, default=defaults.non_digits, metavar="N",
+                             help="synthetic non-digits mixed in (default: %(default)s)"),
         "--exclude-writers": dict(metavar="WRITERS", help="leave out these pendigits writers "
                                   "(`report`, `fold3`, `3,17`) and measure the model on them"),
         "--twin": dict(type=pathlib.Path, metavar="DIR", help="the same recipe trained without "
@@ -107,7 +109,7 @@ def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
         validation_split=arguments.validation_split, augment=arguments.augment,
         label_smoothing=arguments.label_smoothing, seed=arguments.seed,
         pen_replays=arguments.replays, pen_images=arguments.pen_images,
-        style_catalogue=arguments.style_catalogue,
+        style_catalogue=arguments.style_catalogue, non_digits=arguments.non_digits,
     )  # fmt: skip
 
 

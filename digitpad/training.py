@@ -115,6 +115,8 @@ def validate(settings: config.TrainingConfig, training_images: int) -> None:
         raise ValueError(f"Pen replays must be between 0 and {config.MAX_PEN_REPLAYS}.")
     if settings.pen_images is not None and settings.pen_images < 1:
         raise ValueError("The number of pen images must be at least 1 (or all).")
+    if not 0 <= settings.non_digits <= config.MAX_NON_DIGITS:
+        raise ValueError(f"Non-digits must be between 0 and {config.MAX_NON_DIGITS:,}.")
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {settings.optimizer!r}: use {', '.join(OPTIMIZERS)}.")
 

@@ -88,9 +88,30 @@ def for_recipe(
     pendigits_path: str | os.PathLike | None = None, exclude_writers: tuple[int, ...] = (),
     download: bool = True,
 ) -> TrainingSet:  # fmt: skip
-    """The training set a recipe asks for: its pen replays and pen image cap, its seed."""
-    return assemble(images, labels, settings.pen_replays, pendigits_path, exclude_writers,
-                    settings.seed, download, settings.pen_images)  # fmt: skip
+    """The training set a recipe asks for: its pen replays and pen image cap, its
+    non-digits, its seed."""
+    pen = assemble(images, labels, settings.pen_replays, pendigits_path, exclude_writers,
+                   settings.seed, download, settings.pen_images)  # fmt: skip
+    return with_non_digits(pen, settings.non_digits, settings.seed)
+
+
+def with_non_digits(pen: TrainingSet, count: int, seed: int = config.SEED) -> TrainingSet:
+    """`pen` plus `count` synthetic non-digits (label `training.NOT_A_DIGIT`), shuffled in.
+
+    Outlier exposure: training pushes letters, scribbles and shapes towards a flat answer,
+    so the "not a digit" threshold can refuse them (see `verdict`).
+    """
+    from digitpad import nondigits, training
+
+    if count == 0:
+        return pen
+    extra = nondigits.training_images(count, np.random.default_rng([seed, count]))
+    order = np.random.default_rng(seed + 1).permutation(len(pen.images) + len(extra))
+    all_images = np.concatenate([pen.images, extra])[order]
+    extra_labels = np.full(len(extra), training.NOT_A_DIGIT, dtype=np.int64)
+    all_labels = np.concatenate([pen.labels, extra_labels])[order]
+    note = f"{pen.note} + {len(extra):,} non-digits (letters, scribbles, shapes)"
+    return dataclasses.replace(pen, images=all_images, labels=all_labels, note=note)
 
 
 def _pen_digits(path, exclude_writers, max_pen_images, replays, seed) -> list:
