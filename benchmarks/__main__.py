@@ -1,4 +1,4 @@
-"""`python -m benchmarks speed|numbers|photos|personalize|browser [options]`."""
+"""`python -m benchmarks speed|numbers|photos|personalize|nondigits|browser [options]`."""
 
 import importlib
 import os
@@ -9,6 +9,7 @@ BENCHMARKS = {
     "numbers": "accuracy on composed multi-digit numbers",
     "photos": "accuracy on synthetic photos of digits on paper",
     "personalize": "what training with a writer's drawings does for that writer",
+    "nondigits": "letters, scribbles and shapes refused; unseen writers' digits kept",
     "browser": "the app in a real browser: pen release to answer, 10 sessions, idle cost, watcher",
 }
 
