@@ -30,6 +30,10 @@ INK_LEVEL = round(INK_THRESHOLD * 255)  # the same on `preprocess.ink_map`'s 0-2
 MIN_INK_FRACTION = 0.0005  # less ink than this share of the image is "blank"
 MIN_INK_EXTENT = 0.04  # a drawing smaller than this share of the longer side is a speck
 SPECK_FRACTION = 0.02  # an ink blob under this share of all ink is noise
+# A blob at most STRAY_DOT_PENS pen widths across and over STRAY_GAP_PENS pen widths away
+# from the other ink is a stray tap, not part of the digit (on a phone a tap leaves a dot).
+STRAY_DOT_PENS = 2.5
+STRAY_GAP_PENS = 3.0
 # Ink over FILLED_FRACTION of a box spanning FILLED_SPAN of the image both ways is a filled
 # canvas, not a digit (an 8 stretched over the canvas with a 40 px pen covers 0.6 of its box).
 FILLED_FRACTION = 0.7
