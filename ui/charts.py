@@ -8,7 +8,7 @@ import streamlit as st
 from digitpad import config, training
 from ui.formatting import optional_percent
 
-CHART_HEIGHT = 220
+CHART_HEIGHT = 170
 CURVE_HEIGHT = 280
 CONFUSION_HEIGHT = 340
 HIGHLIGHT_COLOR = "#2563eb"
