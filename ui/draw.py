@@ -43,6 +43,7 @@ def drawing_ui(name: str, pen_width: int) -> None:
     """
     if state.collection_changed():
         st.rerun()  # a correction was saved: the gallery below counts it
+    state.keep_value(state.SALIENCY_KEY)  # its toggle is not shown while the canvas is blank
     with st.container(horizontal=True, gap="large"):
         with st.container(width=CANVAS_COLUMN_WIDTH):
             drawing = canvas_ui(pen_width)
@@ -69,7 +70,7 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
     if predictor is None:
         return
     probabilities = predictor.probabilities(image)
-    answer_column, chart_column, preview_column = st.columns([3, 4, 3])
+    answer_column, chart_column, preview_column = st.columns([4, 4, 3])
     # The answer and its bars go out first; the other model's answer joins them a moment later.
     answer_slot = answer_column.empty()
     answer_slot.html(answers_html(MODEL_LABELS[answering], probabilities, None))
