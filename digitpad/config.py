@@ -42,7 +42,7 @@ STROKE_RATIO = 0.125  # MNIST's pen width is about 1/8 of the digit's longer sid
 WORK_SIZE = 100  # the pen width is normalised on a drawing this many pixels across
 MIN_IMAGE_SIDE = 8
 MAX_IMAGE_PIXELS = 4096 * 4096
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # as .streamlit/config.toml's maxUploadSize = 2 (MB)
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a phone photo is 3-6 MB (.streamlit/config.toml: 10)
 LOW_CONFIDENCE = 0.6  # below this top probability the answer is "not sure"
 
 SEED = 1234

@@ -3,10 +3,14 @@ photos, and the layout of the answer. Fixtures come from test_browser.
 """
 # ruff: noqa: F811 (pytest fixtures imported from test_browser are used as parameters)
 
+import io
 import re
 
+import cv2
+import numpy as np
 import pytest
 from helpers import artifacts_on_failure
+from PIL import Image
 from test_browser import (  # noqa: F401 (fixtures)
     WAIT_MS,
     browser,
@@ -21,7 +25,7 @@ from test_browser import (  # noqa: F401 (fixtures)
 
 from digitpad import pendigits
 from ui import state
-from ui.messages import BLANK_HINT
+from ui.messages import BLANK_HINT, PHOTO_BLANK
 
 try:
     from playwright.sync_api import expect
@@ -95,3 +99,36 @@ def test_one_drawing_is_saved_once_with_an_undo_and_the_gallery_stays_open(
         expect(page.get_by_test_id("stExpander").locator("details")).to_have_attribute(
             "open", "", timeout=WAIT_MS
         )
+
+
+def photo_file(path, drawn: bool, side: int = 3024) -> None:
+    """A noisy JPEG of a 7 on grey paper (or of blank paper), the size of a phone's photo."""
+    paper = np.full((side, side * 4 // 3), 190.0)
+    if drawn:
+        corners = np.array([(0.35, 0.25), (0.65, 0.25), (0.45, 0.8)]) * side
+        cv2.polylines(paper, [(corners + side // 6).astype(np.int32)], False, 50.0, side // 25)
+    paper += np.random.default_rng(0).normal(0, 12, paper.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=92)
+    path.write_bytes(buffer.getvalue())
+
+
+def test_a_phone_photo_is_read_and_refusals_say_why(page, server, tmp_path, request):
+    seven, blank, huge = tmp_path / "seven.jpg", tmp_path / "blank.jpg", tmp_path / "huge.jpg"
+    photo_file(seven, drawn=True)
+    photo_file(blank, drawn=False)
+    huge.write_bytes(b"\xff\xd8\xff" + bytes(12 * 1024 * 1024))
+    assert seven.stat().st_size > 3 * 1024 * 1024
+    upload = page.locator(f".st-key-{state.PHOTO_KEY} input[type=file]")
+    errors = page.get_by_test_id("stMain").get_by_test_id("stAlertContentError")
+    with artifacts_on_failure(page, request.node.name, server.log):
+        expect(canvas(page)).to_be_visible(timeout=WAIT_MS)
+        upload.set_input_files(huge)
+        expect(errors).to_contain_text("huge.jpg is too big (12.0 MB)", timeout=WAIT_MS)
+        upload.set_input_files(seven)
+        expect(page.get_by_text("The photo, cleaned")).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(".dp-digit")).to_have_count(1, timeout=WAIT_MS)
+        expect(errors).to_have_count(0)
+        upload.set_input_files(blank)
+        expect(page.get_by_text(PHOTO_BLANK)).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text("on the canvas")).to_have_count(1)  # the canvas's own hint only
