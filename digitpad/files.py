@@ -60,9 +60,7 @@ def read_image(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:  # Pillow's bomb guard runs here
-                if max_side is not None:
-                    scale = max_side / max(image.size)
-                    image.draft("RGB", tuple(math.ceil(side * scale) for side in image.size))
+                _reduce_while_decoding(image, max_side)
                 check_pixel_count(*image.size)
                 upright = ImageOps.exif_transpose(image)
                 return np.asarray(_on_white(upright))
@@ -70,6 +68,13 @@ def read_image(
         raise ValueError("The image is too large to open safely.") from error
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValueError("The file is not an image Pillow can read.") from error
+
+
+def _reduce_while_decoding(image, max_side: int | None) -> None:
+    """Have Pillow decode a JPEG at the smallest scale still `max_side` px on its longer side."""
+    if max_side is not None:
+        scale = max_side / max(image.size)
+        image.draft("RGB", tuple(math.ceil(side * scale) for side in image.size))
 
 
 def _read_capped(path: pathlib.Path, max_bytes: int | None) -> bytes:

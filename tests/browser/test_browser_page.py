@@ -34,6 +34,9 @@ except ImportError:  # the chromium_path fixture skips the tests (fails them und
 
 pytestmark = pytest.mark.browser
 
+DESKTOP_HEIGHT = 900  # the page fixture's viewport
+FEATURE_MAPS = 32  # the CNN's first convolution
+MIN_FEATURE_MAP_WIDTH = 80  # readable: each 28 x 28 map about 3x
 DRAWINGS_LABEL = re.compile(r"Your drawings \((\d+)\)")
 
 
@@ -46,6 +49,24 @@ def drawings_count(page) -> int:
 
 def expect_drawings_count(page, count: int) -> None:
     expect(page.get_by_text(f"Your drawings ({count})")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_the_heat_map_keeps_the_bars_in_view_and_shows_even_feature_maps(
+    page, server, clear_digit, request
+):
+    digit, placement = clear_digit
+    with artifacts_on_failure(page, request.node.name, server.log):
+        draw(page, pendigits.place_strokes(digit, placement))
+        expect_answer(page, "CNN says", digit.label)
+        page.get_by_text("Heat map", exact=True).click()
+        expect(page.get_by_text("Red: hiding this spot")).to_be_visible(timeout=WAIT_MS)
+        chart = page.get_by_test_id("stVegaLiteChart").first.bounding_box()
+        assert chart["y"] + chart["height"] <= DESKTOP_HEIGHT, chart
+        page.get_by_text("First-layer feature maps").click()
+        maps = page.get_by_test_id("stExpander").filter(has_text="feature maps").locator("img")
+        expect(maps).to_have_count(FEATURE_MAPS, timeout=WAIT_MS)
+        widths = {round(maps.nth(index).bounding_box()["width"]) for index in range(FEATURE_MAPS)}
+        assert len(widths) == 1 and widths.pop() >= MIN_FEATURE_MAP_WIDTH
 
 
 def pill(page, digit: int):
@@ -68,9 +89,7 @@ def test_the_heat_map_stays_on_when_the_canvas_is_cleared(page, server, clear_di
         expect(page.get_by_text("Red: hiding this spot")).to_be_visible(timeout=WAIT_MS)
 
 
-def test_one_drawing_is_saved_once_with_an_undo_and_the_gallery_stays_open(
-    page, server, clear_digit, request
-):
+def test_one_drawing_is_saved_once_with_an_undo(page, server, clear_digit, request):
     digit, placement = clear_digit
     wrong = (digit.label + 1) % 10
     with artifacts_on_failure(page, request.node.name, server.log):
@@ -87,6 +106,14 @@ def test_one_drawing_is_saved_once_with_an_undo_and_the_gallery_stays_open(
         page.get_by_role("button", name="Undo save").click()
         expect(page.get_by_text("Undone")).to_be_visible(timeout=WAIT_MS)
         expect_drawings_count(page, before)
+
+
+def test_your_drawings_stays_open_after_a_delete(page, server, clear_digit, request):
+    digit, placement = clear_digit
+    with artifacts_on_failure(page, request.node.name, server.log):
+        before = drawings_count(page)
+        draw(page, pendigits.place_strokes(digit, placement))
+        expect_answer(page, "CNN says", digit.label)
         pill(page, digit.label).click()
         expect_drawings_count(page, before + 1)
         page.get_by_text(DRAWINGS_LABEL).click()
