@@ -70,11 +70,12 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
     if predictor is None:
         return
     probabilities = predictor.probabilities(image)
-    answer_column, chart_column, preview_column = st.columns([4, 4, 3])
+    # The bars under the answers, the heat map under the preview: it never pushes them down.
+    answer_column, preview_column = st.columns([3, 2])
     # The answer and its bars go out first; the other model's answer joins them a moment later.
     answer_slot = answer_column.empty()
     answer_slot.html(answers_html(MODEL_LABELS[answering], probabilities, None))
-    with chart_column:
+    with answer_column:
         probability_bars_ui(probabilities)
     if answering == name:  # after a fallback the other model is the broken one
         with answer_column:
@@ -84,12 +85,14 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
         preview_ui(image)
         heat_map = st.toggle("Heat map", key=state.SALIENCY_KEY, help="What the model looked at.")
     if heat_map:
-        saliency_ui(image, predictor, preview_column)
+        heat_map_ui(image, predictor, preview_column)
     correction_ui(drawing)
+    if heat_map:
+        feature_maps_ui(image, predictor)
 
 
-def saliency_ui(image: np.ndarray, predictor: inference.Predictor, column) -> None:
-    """The heat map of what mattered to the answer (in `column`), and the CNN's first maps."""
+def heat_map_ui(image: np.ndarray, predictor: inference.Predictor, column) -> None:
+    """The heat map of what mattered to the answer, over the 28 x 28, in `column`."""
     heat = saliency.occlusion_map(image, predictor)
     colored = cv2.applyColorMap(enlarged(heat, PREVIEW_SIZE), cv2.COLORMAP_JET)[:, :, ::-1]
     gray = cv2.cvtColor(enlarged(image, PREVIEW_SIZE), cv2.COLOR_GRAY2RGB)
@@ -97,6 +100,10 @@ def saliency_ui(image: np.ndarray, predictor: inference.Predictor, column) -> No
         cv2.addWeighted(colored, HEAT_WEIGHT, gray, 1 - HEAT_WEIGHT, 0),
         caption="Red: hiding this spot changes the answer most", output_format="PNG",
     )  # fmt: skip
+
+
+def feature_maps_ui(image: np.ndarray, predictor: inference.Predictor) -> None:
+    """The CNN's first-layer feature maps on the image (the MLP has none)."""
     try:
         maps = saliency.first_conv_maps(image, predictor.model)
     except ValueError:  # the MLP has no convolution layer
