@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from helpers import artifacts_on_failure
 from test_browser import (  # noqa: F401 (fixtures)
+    COUNT_SEND_CLICKS,
+    PEN_WIDTH,
     WAIT_MS,
     browser,
     canvas,
@@ -32,6 +34,8 @@ except ImportError:  # the chromium_path fixture skips the tests (fails them und
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+SMALL_PLACEMENT = pendigits.Placement(0.5, 0.4, 0.4, PEN_WIDTH)  # room for a stray tap
+STRAY_TAP = np.array([(262.0, 262.0), (263.0, 263.0)])  # over 3 pen widths from the digit
 TOOLBAR_SHOWN = """() => {
   const canvasElement = [...document.querySelectorAll('[class*="st-key-"] div')]
     .find((element) => element.shadowRoot?.querySelector('.dc-toolbar'));
@@ -111,3 +115,30 @@ def test_on_a_phone_the_number_canvas_fits_the_screen_and_reads_a_number(phone, 
         touch_draw(phone, number_strokes(), config.NUMBER_CANVAS[0])
         heading = phone.get_by_role("heading", name=re.compile(r"^The number: \d{3}$"))
         expect(heading).to_be_visible(timeout=WAIT_MS)
+
+
+def test_on_a_phone_a_stray_tap_does_not_change_what_the_model_sees(
+    browser, server, clear_digit, request
+):
+    """One phone draws the digit; another taps a corner first, then draws the same digit."""
+    digit, _ = clear_digit
+    strokes = pendigits.place_strokes(digit, SMALL_PLACEMENT)
+    previews = []
+    for tap_first in (False, True):
+        context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+        page = context.new_page()
+        page.goto(server.url)
+        with artifacts_on_failure(page, f"{request.node.name}-{tap_first}", server.log):
+            expect(canvas(page)).to_be_visible(timeout=WAIT_MS)
+            page.evaluate(COUNT_SEND_CLICKS)
+            taps = [STRAY_TAP] if tap_first else []  # a finger moves a pixel as it taps
+            touch_draw(page, taps + strokes, config.CANVAS_SIZE)
+            page.wait_for_function(f"window.sendClicks === {len(strokes) + tap_first}")
+            shown = page.get_by_test_id("stImage").filter(has_text="What the model sees")
+            preview = shown.locator("img")
+            if previews:
+                expect(preview).to_have_attribute("src", previews[0], timeout=WAIT_MS)
+            else:
+                expect(page.locator(".dp-digit")).to_have_count(1, timeout=WAIT_MS)
+                previews.append(preview.get_attribute("src"))
+        context.close()
