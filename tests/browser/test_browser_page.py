@@ -12,6 +12,7 @@ import pytest
 from helpers import artifacts_on_failure
 from PIL import Image
 from test_browser import (  # noqa: F401 (fixtures)
+    PEN_WIDTH,
     WAIT_MS,
     browser,
     canvas,
@@ -23,7 +24,7 @@ from test_browser import (  # noqa: F401 (fixtures)
     tiny_model_files,
 )
 
-from digitpad import pendigits
+from digitpad import inference, pendigits, preprocess
 from ui import state
 from ui.messages import BLANK_HINT, PHOTO_BLANK
 
@@ -37,6 +38,8 @@ pytestmark = pytest.mark.browser
 DESKTOP_HEIGHT = 900  # the page fixture's viewport
 FEATURE_MAPS = 32  # the CNN's first convolution
 MIN_FEATURE_MAP_WIDTH = 80  # readable: each 28 x 28 map about 3x
+CANDIDATES = 1000
+SURE = 0.8  # both models sure of their different reads: the browser's drawing reads the same
 DRAWINGS_LABEL = re.compile(r"Your drawings \((\d+)\)")
 
 
@@ -72,6 +75,31 @@ def test_the_heat_map_keeps_the_bars_in_view_and_shows_even_feature_maps(
 def pill(page, digit: int):
     pills = page.locator(f".st-key-{state.CORRECTION_KEY}")
     return pills.get_by_role("radio", name=str(digit), exact=True)
+
+
+@pytest.fixture(scope="module")
+def disputed_digit(tiny_model_files, pendigits_path):
+    """A pen-written digit the two tiny models read as two different digits, both sure."""
+    directory = tiny_model_files["cnn"].parent
+    cnn, mlp = (inference.Predictor.load(name, directory) for name in ("cnn", "mlp"))
+    placement = pendigits.Placement(0.7, 0.5, 0.5, PEN_WIDTH)
+    for digit, _ in pendigits.replay_set(CANDIDATES, path=pendigits_path):
+        image = preprocess.to_mnist(pendigits.render_replay(digit, placement))
+        reads = [predictor.probabilities(image) for predictor in (cnn, mlp)]
+        digits = [int(np.argmax(read)) for read in reads]
+        if digits[0] != digits[1] and min(read.max() for read in reads) >= SURE:
+            return pendigits.place_strokes(digit, placement), digits
+    pytest.fail("no replayed digit that the tiny models read differently, both sure")
+
+
+def test_the_answer_says_when_the_two_models_disagree(page, server, disputed_digit, request):
+    strokes, (cnn_digit, mlp_digit) = disputed_digit
+    with artifacts_on_failure(page, request.node.name, server.log):
+        draw(page, strokes)
+        expect_answer(page, "CNN says", cnn_digit)
+        expect(page.locator(".dp-disagree")).to_have_text(
+            f"The MLP reads {mlp_digit}", timeout=WAIT_MS
+        )
 
 
 def test_the_heat_map_stays_on_when_the_canvas_is_cleared(page, server, clear_digit, request):
