@@ -28,6 +28,7 @@ FEATURE_MAP_SIZE = 84  # each 28 x 28 feature map, enlarged 3x
 
 def draw_ui(name: str, pen_width: int) -> None:
     """The Draw tab: the canvas, and beside it what both models make of the drawing."""
+    state.keep_value(state.SALIENCY_KEY)  # not shown in Number mode either
     if st.toggle("Number", key=state.NUMBER_KEY, help="Write several digits on a wider canvas."):
         st.fragment(number_ui)(name, pen_width)  # a stroke reruns only the number part
         return

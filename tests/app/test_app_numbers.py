@@ -80,3 +80,13 @@ def test_the_heat_map_stays_on_when_the_canvas_is_cleared(app_home, canvas):
     app.run()
     assert not app.exception
     assert app.toggle(key=state.SALIENCY_KEY).value is True
+
+
+def test_the_heat_map_stays_on_through_number_mode(app_home, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    app.toggle(key=state.SALIENCY_KEY).set_value(True).run()
+    app.toggle(key=state.NUMBER_KEY).set_value(True).run()
+    app.toggle(key=state.NUMBER_KEY).set_value(False).run()
+    assert not app.exception
+    assert app.toggle(key=state.SALIENCY_KEY).value is True
