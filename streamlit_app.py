@@ -20,8 +20,9 @@ def main() -> None:
     st.set_page_config(page_title=TITLE, page_icon="✍️", layout="wide")
     st.html(resources.page_style())
     st.html(resources.send_on_release_script(), unsafe_allow_javascript=True)
+    st.html(resources.canvas_fit_script(), unsafe_allow_javascript=True)
     st.title(TITLE)
-    st.caption(SUBTITLE)
+    st.html(f'<p class="dp-subtitle">{SUBTITLE}</p>')  # hidden on phones, for the canvas
     resources.light_keras_reset()
     registry = resources.job_registry()
     name, pen_width = sidebar_ui(registry)

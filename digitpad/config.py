@@ -30,6 +30,10 @@ INK_LEVEL = round(INK_THRESHOLD * 255)  # the same on `preprocess.ink_map`'s 0-2
 MIN_INK_FRACTION = 0.0005  # less ink than this share of the image is "blank"
 MIN_INK_EXTENT = 0.04  # a drawing smaller than this share of the longer side is a speck
 SPECK_FRACTION = 0.02  # an ink blob under this share of all ink is noise
+# A blob at most STRAY_DOT_PENS pen widths across and over STRAY_GAP_PENS pen widths away
+# from the other ink is a stray tap, not part of the digit (on a phone a tap leaves a dot).
+STRAY_DOT_PENS = 2.5
+STRAY_GAP_PENS = 3.0
 # Ink over FILLED_FRACTION of a box spanning FILLED_SPAN of the image both ways is a filled
 # canvas, not a digit (an 8 stretched over the canvas with a 40 px pen covers 0.6 of its box).
 FILLED_FRACTION = 0.7
@@ -38,7 +42,7 @@ STROKE_RATIO = 0.125  # MNIST's pen width is about 1/8 of the digit's longer sid
 WORK_SIZE = 100  # the pen width is normalised on a drawing this many pixels across
 MIN_IMAGE_SIDE = 8
 MAX_IMAGE_PIXELS = 4096 * 4096
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # as .streamlit/config.toml's maxUploadSize = 2 (MB)
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a phone photo is 3-6 MB (.streamlit/config.toml: 10)
 LOW_CONFIDENCE = 0.6  # below this top probability the answer is "not sure"
 # Below a model's own threshold (its sidecar's "not_digit_threshold", see digitpad/verdict.py)
 # the drawing is "not a digit". A model trained before that rule uses this default.

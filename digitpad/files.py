@@ -1,6 +1,7 @@
 """Files users give and keep: the one image reader (app and CLI) and atomic writes."""
 
 import io
+import math
 import os
 import pathlib
 import tempfile
@@ -39,12 +40,16 @@ def check_pixel_count(width: int, height: int) -> None:
 
 
 def read_image(
-    source: bytes | str | os.PathLike, max_bytes: int | None = config.MAX_UPLOAD_BYTES
+    source: bytes | str | os.PathLike,
+    max_bytes: int | None = config.MAX_UPLOAD_BYTES,
+    max_side: int | None = None,
 ) -> np.ndarray:
     """The RGB (H, W, 3) uint8 pixels of an image file or its bytes, upright per EXIF.
 
-    Transparent parts are white. Raises `ValueError` for files over `max_bytes` (None: no
-    cap), images too large to decode safely, and anything that is not an image.
+    Transparent parts are white. With `max_side`, a JPEG is decoded at a reduced scale (at
+    least `max_side` px on its longer side): a phone photo costs little memory and time.
+    Raises `ValueError` for files over `max_bytes` (None: no cap), images too large to decode
+    safely, and anything that is not an image.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -54,7 +59,8 @@ def read_image(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data)) as image:  # Pillow's bomb guard runs here
+                _reduce_while_decoding(image, max_side)
                 check_pixel_count(*image.size)
                 upright = ImageOps.exif_transpose(image)
                 return np.asarray(_on_white(upright))
@@ -62,6 +68,13 @@ def read_image(
         raise ValueError("The image is too large to open safely.") from error
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValueError("The file is not an image Pillow can read.") from error
+
+
+def _reduce_while_decoding(image, max_side: int | None) -> None:
+    """Have Pillow decode a JPEG at the smallest scale still `max_side` px on its longer side."""
+    if max_side is not None:
+        scale = max_side / max(image.size)
+        image.draft("RGB", tuple(math.ceil(side * scale) for side in image.size))
 
 
 def _read_capped(path: pathlib.Path, max_bytes: int | None) -> bytes:

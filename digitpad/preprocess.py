@@ -24,6 +24,7 @@ def to_mnist(image: np.ndarray) -> np.ndarray:
     mask = ink_mask(ink)
     _check_ink_amount(mask)
     mask = _crop(_without_specks(_crop(mask), config.MIN_INK_EXTENT * max(ink.shape)))
+    mask = _crop(_without_stray_dots(mask))
     stroke_width, thickest = thickness(mask)
     if max(mask.shape) < max(config.MIN_INK_EXTENT * max(ink.shape), 1.5 * thickest):
         raise BlankDrawingError("The drawing is only a dot: draw a digit.")
@@ -111,6 +112,30 @@ def _without_specks(mask: np.ndarray, speck_size: float) -> np.ndarray:
     if keep.all():
         return mask
     return np.concatenate([[0], keep]).astype(np.uint8)[labels]
+
+
+def _without_stray_dots(mask: np.ndarray) -> np.ndarray:
+    """Drop dots far from the rest of the ink: a stray tap must not shrink the digit.
+
+    A dot is at most `STRAY_DOT_PENS` pen widths across; the largest blob always stays, so a
+    lone dot is still reported as a dot.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 2:
+        return mask
+    pen_width, _ = thickness(mask)
+    extents = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    dots = extents <= config.STRAY_DOT_PENS * pen_width
+    dots[np.argmax(stats[1:, cv2.CC_STAT_AREA])] = False
+    if not dots.any():
+        return mask
+    rest = np.isin(labels, np.flatnonzero(~dots) + 1)
+    distances = cv2.distanceTransform(np.where(rest, 0, 1).astype(np.uint8), cv2.DIST_L2, 3)
+    stray = [
+        label + 1 for label in np.flatnonzero(dots)
+        if distances[labels == label + 1].min() > config.STRAY_GAP_PENS * pen_width
+    ]  # fmt: skip
+    return np.where(np.isin(labels, stray), 0, mask).astype(np.uint8)
 
 
 def _crop(mask: np.ndarray) -> np.ndarray:

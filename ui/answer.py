@@ -52,29 +52,45 @@ def preview_ui(image: np.ndarray) -> None:
     )  # fmt: skip
 
 
-def other_answer_ui(name: str, image: np.ndarray) -> None:
-    """The other model's answer on the same drawing, for comparison."""
+def other_answer(name: str, image: np.ndarray) -> tuple[str, np.ndarray] | None:
+    """The other model's label and probabilities on the same image, or None (said why)."""
     predictor, problem = predictor_for(name)
-    label = MODEL_LABELS[name]
     if predictor is None:
-        st.caption(f"{label}: {problem}")
-        return
-    probabilities = predictor.probabilities(image)
+        st.caption(f"{MODEL_LABELS[name]}: {problem}")
+        return None
+    return MODEL_LABELS[name], predictor.probabilities(image)
+
+
+def answers_html(
+    label: str, probabilities: np.ndarray, other: tuple[str, np.ndarray] | None
+) -> str:
+    """The chosen model's answer, large, and beside it the other model's, small."""
+    other_block = "" if other is None else other_html(*other)
+    return f'<div class="dp-answers">{answer_html(label, probabilities, other)}{other_block}</div>'
+
+
+def other_html(label: str, probabilities: np.ndarray) -> str:
+    """The other model's answer on the same drawing, for comparison."""
     digit = int(np.argmax(probabilities))
-    st.html(
+    return (
         f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
         f'<div class="dp-other">{digit}</div>'
         f'<div class="dp-confidence">{confidence(probabilities[digit])}</div></div>'
     )
 
 
-def answer_html(label: str, probabilities: np.ndarray) -> str:
-    """The predicted digit, large, with how sure the model is (or which two it hesitates on)."""
+def answer_html(
+    label: str, probabilities: np.ndarray, other: tuple[str, np.ndarray] | None = None
+) -> str:
+    """The predicted digit, large, with how sure the model is (or which two it hesitates on),
+    and a warning when the `other` model (label, probabilities) reads another digit."""
     first, second = np.argsort(probabilities)[::-1][:2]
     if probabilities[first] < config.LOW_CONFIDENCE:
         verdict = f'<div class="dp-unsure">Not sure: {first} or {second}?</div>'
     else:
         verdict = f'<div class="dp-confidence">{confidence(probabilities[first])} sure</div>'
+    if other is not None and int(np.argmax(other[1])) != first:
+        verdict += f'<div class="dp-disagree">The {other[0]} reads {int(np.argmax(other[1]))}</div>'
     return (
         f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
         f'<div class="dp-digit">{first}</div>{verdict}</div>'

@@ -8,7 +8,7 @@ import streamlit as st
 from digitpad import config, progress, training
 from ui.formatting import optional_percent
 
-CHART_HEIGHT = 220
+CHART_HEIGHT = 170
 CURVE_HEIGHT = 280
 MAX_CURVE_POINTS = 300  # training points per curve: enough for its shape, light to send
 CONFUSION_HEIGHT = 340

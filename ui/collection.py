@@ -1,5 +1,7 @@
 """The user's drawings: the correction pills, the "Your drawings" gallery, export and import."""
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -15,25 +17,56 @@ def correction_ui(drawing: np.ndarray) -> None:
     """A row of 0-9 pills: one click saves the drawing with the digit it really is."""
     st.pills("That's not it — it's …", range(config.NUM_CLASSES), key=state.CORRECTION_KEY,
              on_change=save_correction, args=(drawing,))  # fmt: skip
+    saved = state.saved_correction()
+    if saved is not None and saved.fingerprint == fingerprint(drawing):
+        message_column, undo_column = st.columns([5, 1], vertical_alignment="center")
+        message_column.success(saved.message)
+        undo_column.button("Undo save", key=state.UNDO_SAVE_KEY, on_click=undo_correction)
     message = state.pop_flash(state.COLLECTION_MESSAGE_KEY)
     if message:
         st.success(message)
 
 
+def fingerprint(drawing: np.ndarray) -> str:
+    """A short digest that tells one drawing from another."""
+    return hashlib.blake2b(np.ascontiguousarray(drawing).tobytes(), digest_size=16).hexdigest()
+
+
 def save_correction(drawing: np.ndarray) -> None:
-    """Correction pill: add the drawing to the user's collection with the digit clicked."""
+    """Correction pill: save the drawing with the digit clicked; once per drawing, so a second
+    click on another digit changes its label and one on the same digit changes nothing."""
     digit = state.take_correction()
+    saved = state.saved_correction()
+    drawing_id = fingerprint(drawing)
+    again = saved is not None and saved.fingerprint == drawing_id
+    if digit is None or (again and saved.digit == digit):
+        return
     try:
-        collection.add(drawing, digit)
+        if again:
+            collection.delete(saved.entry_id)
+        entry = collection.add(drawing, digit)
         total = len(collection.entries())
     except (ValueError, OSError) as error:
         state.flash(state.COLLECTION_ERROR_KEY, f"Cannot save the drawing: {error}")
         return
+    message = f"Saved as a {digit}: {total} drawing{'s' if total != 1 else ''} in your collection."
+    state.set_saved_correction(state.SavedCorrection(drawing_id, entry.id, digit, message))
     state.mark_collection_changed()
-    state.flash(
-        state.COLLECTION_MESSAGE_KEY,
-        f"Saved as a {digit}: {total} drawing{'s' if total != 1 else ''} in your collection.",
-    )
+
+
+def undo_correction() -> None:
+    """Undo button: take the drawing the pills saved back out of the collection."""
+    saved = state.saved_correction()
+    if saved is None:
+        return
+    try:
+        collection.delete(saved.entry_id)
+    except (ValueError, OSError) as error:
+        state.flash(state.COLLECTION_ERROR_KEY, f"Cannot undo the save: {error}")
+        return
+    state.set_saved_correction(None)
+    state.mark_collection_changed()
+    state.flash(state.COLLECTION_MESSAGE_KEY, "Undone: the drawing is no longer saved.")
 
 
 def delete_drawing(entry_id: str) -> None:
@@ -57,7 +90,11 @@ def collection_ui() -> None:
     except (ValueError, OSError) as problem:
         st.error(f"Cannot read your drawings: {problem}")
         return
-    with st.expander(f"Your drawings ({len(listed)})"):
+    # A new count in its label makes it a new expander: it opens as the last one was.
+    with st.expander(
+        f"Your drawings ({len(listed)})", expanded=state.drawings_open(),
+        key=state.DRAWINGS_KEY, on_change=state.remember_drawings_open,
+    ):  # fmt: skip
         st.caption("Per digit: " + ", ".join(f"{d}: {n}" for d, n in enumerate(counts)))
         drawings_gallery_ui(shown, images)
         drawings_transfer_ui(bool(listed))

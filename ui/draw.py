@@ -9,25 +9,26 @@ from digitpad import config, inference, saliency
 from ui import state
 from ui.answer import (
     PREVIEW_SIZE,
-    answer_html,
     answering_model,
+    answers_html,
     mnist_image_ui,
-    other_answer_ui,
+    other_answer,
     preview_ui,
 )
 from ui.charts import probability_bars_ui
 from ui.collection import collection_ui, correction_ui
-from ui.formatting import GALLERY_SIZE, MODEL_LABELS, enlarged, other_model
+from ui.formatting import MODEL_LABELS, enlarged, other_model
 from ui.number import number_ui
 from ui.photo import photo_ui
 
 CANVAS_COLUMN_WIDTH = config.CANVAS_SIZE + 20  # the canvas never scrolls sideways
 HEAT_WEIGHT = 0.6  # how strongly the heat map tints the 28 x 28 preview
-FEATURE_MAP_COLUMNS = 8
+FEATURE_MAP_SIZE = 84  # each 28 x 28 feature map, enlarged 3x
 
 
 def draw_ui(name: str, pen_width: int) -> None:
     """The Draw tab: the canvas, and beside it what both models make of the drawing."""
+    state.keep_value(state.SALIENCY_KEY)  # not shown in Number mode either
     if st.toggle("Number", key=state.NUMBER_KEY, help="Write several digits on a wider canvas."):
         st.fragment(number_ui)(name, pen_width)  # a stroke reruns only the number part
         return
@@ -43,6 +44,7 @@ def drawing_ui(name: str, pen_width: int) -> None:
     """
     if state.collection_changed():
         st.rerun()  # a correction was saved: the gallery below counts it
+    state.keep_value(state.SALIENCY_KEY)  # its toggle is not shown while the canvas is blank
     with st.container(horizontal=True, gap="large"):
         with st.container(width=CANVAS_COLUMN_WIDTH):
             drawing = canvas_ui(pen_width)
@@ -57,12 +59,11 @@ def canvas_ui(pen_width: int) -> np.ndarray | None:
         update_streamlit=True, height=config.CANVAS_SIZE, width=config.CANVAS_SIZE,
         drawing_mode="freedraw", return_image_data=True, key=state.CANVAS_KEY,
     )  # fmt: skip
-    st.caption("Hover over the canvas for undo, redo and the bin that clears it.")
     return result.image_data
 
 
 def answer_ui(name: str, drawing: np.ndarray | None) -> None:
-    """The chosen model's answer, its probabilities, its input, and the other model's answer."""
+    """The chosen model's answer beside the other model's, the bars, and the model's input."""
     image = mnist_image_ui(drawing)
     if image is None:
         return
@@ -70,38 +71,45 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
     if predictor is None:
         return
     probabilities = predictor.probabilities(image)
-    answer_column, other_column, preview_column = st.columns([4, 3, 3])
-    chart = st.container()
-    # The answer and its bars go out first: the rest of the column can follow a moment later.
-    answer_column.html(answer_html(MODEL_LABELS[answering], probabilities))
-    with chart:
+    # The bars under the answers, the heat map under the preview: it never pushes them down.
+    answer_column, preview_column = st.columns([3, 2])
+    # The answer and its bars go out first; the other model's answer joins them a moment later.
+    answer_slot = answer_column.empty()
+    answer_slot.html(answers_html(MODEL_LABELS[answering], probabilities, None))
+    with answer_column:
         probability_bars_ui(probabilities)
     if answering == name:  # after a fallback the other model is the broken one
-        with other_column:
-            other_answer_ui(other_model(name), image)
+        with answer_column:
+            other = other_answer(other_model(name), image)
+        answer_slot.html(answers_html(MODEL_LABELS[answering], probabilities, other))
     with preview_column:
         preview_ui(image)
-        if st.toggle("Heat map", key=state.SALIENCY_KEY, help="What the model looked at."):
-            saliency_ui(image, predictor)
+        heat_map = st.toggle("Heat map", key=state.SALIENCY_KEY, help="What the model looked at.")
+    if heat_map:
+        heat_map_ui(image, predictor, preview_column)
     correction_ui(drawing)
+    if heat_map:
+        feature_maps_ui(image, predictor)
 
 
-def saliency_ui(image: np.ndarray, predictor: inference.Predictor) -> None:
-    """The heat map of what mattered to the answer, over the 28 x 28, and the CNN's first maps."""
+def heat_map_ui(image: np.ndarray, predictor: inference.Predictor, column) -> None:
+    """The heat map of what mattered to the answer, over the 28 x 28, in `column`."""
     heat = saliency.occlusion_map(image, predictor)
     colored = cv2.applyColorMap(enlarged(heat, PREVIEW_SIZE), cv2.COLORMAP_JET)[:, :, ::-1]
     gray = cv2.cvtColor(enlarged(image, PREVIEW_SIZE), cv2.COLOR_GRAY2RGB)
-    st.image(
+    column.image(
         cv2.addWeighted(colored, HEAT_WEIGHT, gray, 1 - HEAT_WEIGHT, 0),
         caption="Red: hiding this spot changes the answer most", output_format="PNG",
     )  # fmt: skip
+
+
+def feature_maps_ui(image: np.ndarray, predictor: inference.Predictor) -> None:
+    """The CNN's first-layer feature maps on the image (the MLP has none)."""
     try:
         maps = saliency.first_conv_maps(image, predictor.model)
     except ValueError:  # the MLP has no convolution layer
         return
     with st.expander("First-layer feature maps"):
-        columns = st.columns(FEATURE_MAP_COLUMNS)
-        for index, feature_map in enumerate(maps):
-            columns[index % FEATURE_MAP_COLUMNS].image(
-                enlarged(feature_map, GALLERY_SIZE), output_format="PNG"
-            )
+        # One list of images: Streamlit lays them out as an even grid that wraps to the width.
+        st.image([enlarged(feature_map, FEATURE_MAP_SIZE) for feature_map in maps],
+                 width=FEATURE_MAP_SIZE, output_format="PNG")  # fmt: skip

@@ -6,3 +6,5 @@ SUBTITLE = (
 )
 BLANK_HINT = "Draw a digit from 0 to 9 on the canvas: both models answer as you draw."
 NUMBER_HINT = "Write a number on the wide canvas, leaving a little space between digits."
+PHOTO_BLANK = "No writing found on this photo: photograph one digit, dark on light paper."
+PHOTO_FILLED = "This photo is nearly all dark: photograph one digit, dark on light paper."

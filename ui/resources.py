@@ -84,3 +84,8 @@ def page_style() -> str:
 def send_on_release_script() -> str:
     """The script that sends a stroke on pen release, as an HTML block."""
     return f"<script>\n{asset('send_on_release.js')}</script>"
+
+
+def canvas_fit_script() -> str:
+    """The script that shows the canvas toolbar without hover and fits wide canvases, as HTML."""
+    return f"<script>\n{asset('canvas_fit.js')}</script>"

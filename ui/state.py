@@ -30,12 +30,16 @@ KEEP_CURRENT_KEY = "keep_current_model"
 CORRECTION_KEY = "correct"
 DELETE_KEY = "delete"  # one button per drawing: f"{DELETE_KEY}_{entry id}"
 IMPORT_KEY = "import"
+DRAWINGS_KEY = "drawings"  # the "Your drawings" expander: stays open across reruns
+UNDO_SAVE_KEY = "undo_save"
 
 # Values the page keeps between reruns.
 TRAIN_ERROR_KEY = "train_error"
 IMPORTED_KEY = "imported"  # the file id of the last imported zip: import it once
 COLLECTION_CHANGED_KEY = "collection_changed"
 RESTORE_ASKED_KEY = "restore_asked"  # the model whose Restore waits for a confirmation
+DRAWINGS_OPEN_KEY = "drawings_open"  # whether "Your drawings" was last open
+SAVED_CORRECTION_KEY = "saved_correction"  # the drawing last saved by a correction pill
 
 # Flash messages: shown once, on the next rerun, then gone.
 SIDEBAR_ERROR_KEY = "sidebar_error"
@@ -52,6 +56,16 @@ class TrainingError:
 
     message: str
     missing_data: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class SavedCorrection:
+    """The drawing a correction pill saved: which drawing, its entry and label, and the message."""
+
+    fingerprint: str
+    entry_id: str
+    digit: int
+    message: str
 
 
 def flash(key: str, message: str) -> None:
@@ -138,3 +152,29 @@ def restore_asked() -> str | None:
 def set_restore_asked(name: str | None) -> None:
     """Ask (with a model name) or stop asking (None) to confirm a Restore."""
     st.session_state[RESTORE_ASKED_KEY] = name
+
+
+def keep_value(key: str) -> None:
+    """Keep a widget's value through the reruns that do not show it (e.g. a cleared canvas)."""
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+
+def saved_correction() -> SavedCorrection | None:
+    """The drawing the correction pills saved last, or None."""
+    return st.session_state.get(SAVED_CORRECTION_KEY)
+
+
+def set_saved_correction(saved: SavedCorrection | None) -> None:
+    """Remember (or forget, with None) the drawing the correction pills saved last."""
+    st.session_state[SAVED_CORRECTION_KEY] = saved
+
+
+def remember_drawings_open() -> None:
+    """The "Your drawings" expander was opened or closed: remember which."""
+    st.session_state[DRAWINGS_OPEN_KEY] = bool(st.session_state.get(DRAWINGS_KEY))
+
+
+def drawings_open() -> bool:
+    """Whether "Your drawings" was open when last seen."""
+    return bool(st.session_state.get(DRAWINGS_OPEN_KEY))

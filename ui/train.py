@@ -49,9 +49,21 @@ TABLE_FORMATS = {
 # ----------------------------------------------------------------------------- actions
 
 
+LIMIT_SHARE = 10  # with DIGITPAD_TRAIN_LIMIT: pen and non-digit images, each a tenth of it
+
+
 def current_settings() -> config.TrainingConfig:
-    """The training settings chosen in the sidebar."""
-    return dataclasses.replace(config.TrainingConfig(), **state.settings_values())
+    """The training settings chosen in the sidebar; a train limit caps the pen replays and
+    non-digits mixed in at a tenth of it each, so a quick demo stays quick."""
+    settings = dataclasses.replace(config.TrainingConfig(), **state.settings_values())
+    limit = train_limit()
+    if limit is None:
+        return settings
+    extra = max(limit // LIMIT_SHARE, 1)
+    pen_images = extra if settings.pen_images is None else min(settings.pen_images, extra)
+    return dataclasses.replace(
+        settings, pen_images=pen_images, non_digits=min(settings.non_digits, extra)
+    )
 
 
 def start_training() -> None:

@@ -60,7 +60,7 @@ def app_homes(model_files, tmp_path, monkeypatch):
     monkeypatch.setattr(config, "USER_MODELS_DIR", user)
     monkeypatch.setattr(config, "USER_DIR", user.parent)
     monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "no-pendigits"))
-    monkeypatch.delenv("DIGITPAD_TRAIN_LIMIT", raising=False)
+    monkeypatch.setenv("DIGITPAD_TRAIN_LIMIT", str(TRAIN_COUNT))  # caps the non-digits mixed in
     started: list[jobs.TrainingJob] = []
     original_start = jobs.JobRegistry.start
 
@@ -248,7 +248,8 @@ def assert_trained_and_in_use(app: AppTest, app_home, canvas: FakeCanvas) -> Non
     assert len(charts(app)) == 4  # loss, accuracy, confusion matrix (+ the Draw tab's bars)
     assert len(app.dataframe[0].value) == 1  # one epoch in the metrics table
     assert (app_home.user / "cnn.keras").is_file()
-    assert f"on {int(TRAIN_COUNT * 0.9)} images · your training" in sidebar_caption(app)
+    trained = int((TRAIN_COUNT + TRAIN_COUNT // 10) * 0.9)  # + a tenth as many non-digits
+    assert f"on {trained} images · your training" in sidebar_caption(app)
     new_digit = expected_digit("cnn", app_home.user, canvas.drawing)
     assert f'<div class="dp-digit">{new_digit}</div>' in markdown_text(app)
 

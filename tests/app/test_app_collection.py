@@ -58,3 +58,38 @@ def test_training_with_my_drawings_mixes_them_in(drawings_dir, canvas, small_mni
     assert job.snapshot().evaluation.user_held_out == 2
     assert len(job.images) > len(small_mnist[0][0])
     assert np.isin(job.user_held_out[1], (1, 7)).all()
+
+
+def test_the_same_pill_twice_saves_the_drawing_once(drawings_dir, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    app.button_group(key=state.CORRECTION_KEY).set_value(1).run()
+    app.button_group(key=state.CORRECTION_KEY).set_value(1).run()
+    assert not app.exception
+    assert [entry.label for entry in collection.entries(drawings_dir)] == [1]
+    assert app.expander[-1].label == "Your drawings (1)"
+
+
+def test_another_pill_changes_the_saved_label_and_undo_takes_it_back(drawings_dir, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    app.button_group(key=state.CORRECTION_KEY).set_value(1).run()
+    app.button_group(key=state.CORRECTION_KEY).set_value(4).run()
+    assert [entry.label for entry in collection.entries(drawings_dir)] == [4]
+    assert "Saved as a 4" in app.success[0].value
+    app.button(key=state.UNDO_SAVE_KEY).click().run()
+    assert not app.exception
+    assert collection.entries(drawings_dir) == []
+    assert "Undone" in app.success[0].value
+    assert app.expander[-1].label == "Your drawings (0)"
+
+
+def test_a_new_drawing_is_saved_apart_from_the_last(drawings_dir, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    app.button_group(key=state.CORRECTION_KEY).set_value(1).run()
+    canvas.drawing = np.roll(seven(), 20, axis=1)
+    app.run()
+    assert not app.success  # the message went with the drawing it described
+    app.button_group(key=state.CORRECTION_KEY).set_value(1).run()
+    assert [entry.label for entry in collection.entries(drawings_dir)] == [1, 1]

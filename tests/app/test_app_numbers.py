@@ -68,3 +68,25 @@ def test_heat_map_is_computed_only_when_asked(app_home, canvas, monkeypatch):
     assert not app.exception, app.exception
     assert len(calls) == 1
     assert len(app.image) > images_before
+
+
+def test_the_heat_map_stays_on_when_the_canvas_is_cleared(app_home, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    app.toggle(key=state.SALIENCY_KEY).set_value(True).run()
+    canvas.drawing = None
+    app.run()
+    canvas.drawing = seven()
+    app.run()
+    assert not app.exception
+    assert app.toggle(key=state.SALIENCY_KEY).value is True
+
+
+def test_the_heat_map_stays_on_through_number_mode(app_home, canvas):
+    canvas.drawing = seven()
+    app = run_app()
+    app.toggle(key=state.SALIENCY_KEY).set_value(True).run()
+    app.toggle(key=state.NUMBER_KEY).set_value(True).run()
+    app.toggle(key=state.NUMBER_KEY).set_value(False).run()
+    assert not app.exception
+    assert app.toggle(key=state.SALIENCY_KEY).value is True

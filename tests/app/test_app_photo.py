@@ -12,6 +12,7 @@ from PIL import Image
 from test_app import markdown_text, run_app
 
 from digitpad import config, files, inference, photo
+from ui.messages import PHOTO_BLANK
 
 # The page's fixtures, shared with test_app.py.
 tiny_model_files, app_home, canvas = test_app.tiny_model_files, test_app.app_home, test_app.canvas
@@ -83,3 +84,27 @@ def test_an_oversized_upload_shows_an_error(app_home, canvas, upload):
     upload.file = bytes(config.MAX_UPLOAD_BYTES + 1)
     app = run_app()
     assert "too big" in app.error[0].value
+
+
+def phone_photo(megabytes: float = 5.0) -> bytes:
+    """A 4032 x 3024 JPEG of the paper 7 with sensor noise, about as heavy as a phone's."""
+    big = cv2.resize(paper_seven(), (4032, 3024), interpolation=cv2.INTER_LINEAR)
+    noise = np.random.default_rng(0).normal(0, 12, big.shape)
+    data = jpeg_bytes(np.clip(big + noise, 0, 255).astype(np.uint8))
+    assert len(data) > megabytes * 1024 * 1024 * 0.6, len(data)
+    return data
+
+
+def test_a_phone_photo_of_several_megabytes_is_read(app_home, canvas, upload):
+    upload.file = phone_photo()
+    assert len(upload.file) > 3 * 1024 * 1024
+    app = run_app()
+    assert not app.error
+    assert '<div class="dp-digit">' in markdown_text(app)
+
+
+def test_blank_paper_gets_the_photos_own_message(app_home, canvas, upload):
+    upload.file = jpeg_bytes(np.full((300, 300), 200, np.uint8))
+    app = run_app()
+    assert [info.value for info in app.info][-1] == PHOTO_BLANK
+    assert "says" not in markdown_text(app) and not app.error

@@ -69,13 +69,13 @@ def test_a_one_epoch_training_draws_a_curve_and_times_images_after_warm_up(
     assert job.join(JOIN_SECONDS)
     app.run()
     snapshot = job.snapshot()
-    assert len(snapshot.batches) == 9  # 270 training images in batches of 32
+    assert len(snapshot.batches) == 10  # 300 + 30 non-digits, 297 to train on, in batches of 32
     assert snapshot.batches[-1].progress == pytest.approx(1.0)
     frame = history_frame(snapshot.history, snapshot.batches)
     training_loss = frame[(frame["metric"] == "loss") & (frame["split"] == "training")]
-    assert len(training_loss) == 9  # a line, not the one dot per epoch it was
+    assert len(training_loss) == 10  # a line, not the one dot per epoch it was
     assert len(app.get("vega_lite_chart")) >= 2  # the loss and accuracy charts
-    assert snapshot.timed_images == 5 * 32 + 14  # batches 4-9 of 32, 32, …, 14 images
+    assert snapshot.timed_images == 6 * 32 + 9  # batches 4-10 of 32, 32, …, 9 images
     assert snapshot.images_per_second is not None
     speeds = [metric for metric in app.metric if metric.label == "Images / s"]
     assert speeds[0].value == f"{snapshot.images_per_second:,.0f}"

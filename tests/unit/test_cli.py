@@ -115,7 +115,8 @@ def test_progress_line_only_on_a_terminal():
 @pytest.mark.slow
 def test_train_tiny_run_saves_model_and_sidecar(tmp_path, mnist_source, capsys):
     arguments = ["train", "--model", "mlp", "--limit", "300", "--epochs", "1", "--batch-size", "64",
-                 "--label-smoothing", "0.2", "--replays", "1", "--pen-images", "30"]  # fmt: skip
+                 "--label-smoothing", "0.2", "--replays", "1", "--pen-images", "30",
+                 "--non-digits", "20"]  # fmt: skip
     status = cli.main([*arguments, "--data", str(mnist_source), "--out", str(tmp_path)])
     output = capsys.readouterr().out
     assert status == 0
@@ -124,7 +125,8 @@ def test_train_tiny_run_saves_model_and_sidecar(tmp_path, mnist_source, capsys):
     assert (tmp_path / "mlp.keras").stat().st_size > 0
     sidecar = json.loads((tmp_path / "mlp.json").read_text())
     assert set(sidecar) == SIDECAR_KEYS
-    assert sidecar["training_images"] == 330 - 33 and sidecar["epochs"] == 1
+    assert sidecar["training_images"] == 350 - 35 and sidecar["epochs"] == 1
+    assert sidecar["training_set"].endswith("+ 20 non-digits (letters, scribbles, shapes)")
     assert sidecar["pen_images"] == 30 and len(sidecar["pen_writers"]) > 1
     assert sidecar["recipe"]["batch_size"] == 64 and sidecar["recipe"]["label_smoothing"] == 0.2
     assert sorted(path.name for path in tmp_path.iterdir()) == ["mlp.json", "mlp.keras"]

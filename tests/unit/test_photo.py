@@ -137,3 +137,11 @@ def test_predict_on_a_photo_cleans_it_as_the_page_does(tmp_path, capsys):
     _, page_probabilities = Predictor.load("cnn").predict_drawing(cleaned)
     assert result["digit"] == 7 == int(page_probabilities.argmax())
     assert result["probabilities"] == pytest.approx(page_probabilities.tolist(), abs=1e-5)
+
+
+def test_read_image_decodes_a_big_jpeg_at_a_reduced_scale():
+    buffer = io.BytesIO()
+    Image.new("RGB", (4032, 3024), (200, 200, 200)).save(buffer, format="JPEG")
+    pixels = files.read_image(buffer.getvalue(), max_side=1000)
+    assert pixels.shape == (756, 1008, 3)  # a quarter of each side: still over 1000 px
+    assert files.read_image(buffer.getvalue()).shape == (3024, 4032, 3)

@@ -121,3 +121,28 @@ def test_huge_image_is_refused_before_work():
     huge = np.broadcast_to(np.uint8(255), (8000, 8000))  # no 64 MB allocation
     with pytest.raises(ValueError, match="too large"):
         preprocess.to_mnist(huge)
+
+
+def with_dot(image, center, pen_width=16):
+    """`image` with a round dot of the pen's width at `center`, as a stray tap leaves."""
+    dotted = image.copy()
+    cv2.circle(dotted, center, pen_width // 2, (0, 0, 0, 255), -1, cv2.LINE_AA)
+    return dotted
+
+
+def test_a_stray_tap_far_from_the_digit_does_not_shrink_it():
+    clean = preprocess.to_mnist(canvas())
+    tapped = preprocess.to_mnist(with_dot(canvas(), (260, 260)))
+    np.testing.assert_array_equal(tapped, clean)
+
+
+def test_a_dot_close_to_the_digit_stays_part_of_it():
+    clean = preprocess.to_mnist(canvas())
+    near = preprocess.to_mnist(with_dot(canvas(), (200, 60)))  # 20 px right of the 7's bar
+    assert not np.array_equal(near, clean)
+
+
+def test_a_lone_tap_on_an_empty_canvas_is_still_only_a_dot():
+    empty = np.full((config.CANVAS_SIZE, config.CANVAS_SIZE, 4), 255, np.uint8)
+    with pytest.raises(preprocess.BlankDrawingError, match="only a dot"):
+        preprocess.to_mnist(with_dot(empty, (140, 140), pen_width=18))
