@@ -17,6 +17,7 @@ EXIT_USAGE = 2  # the user's settings, paths or data are wrong
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 PROBABILITY_DECIMALS = 6
+STROKES_SUFFIX = ".json"  # `predict --number` reads pen strokes from such a file
 
 
 class CommandError(Exception):
@@ -69,16 +70,18 @@ def _add_predict_parser(commands) -> None:
     """The `predict` subcommand."""
     predict = commands.add_parser("predict", help="recognise the digit in image files")
     predict.add_argument(
-        "paths", nargs="+", type=pathlib.Path, metavar="PATH", help="image files or folders"
-    )
+        "paths", nargs="+", type=pathlib.Path, metavar="PATH",
+        help="image files or folders; with --number also .json files of pen strokes",
+    )  # fmt: skip
     predict.add_argument(
         "--model", default="cnn", choices=config.MODEL_NAMES, help="default: %(default)s"
     )
     add_models_dir_argument(predict)
     predict.add_argument("--json", action="store_true", help="print one JSON object per image")
     predict.add_argument(
-        "--number", action="store_true", help="read a number of several digits in each image"
-    )
+        "--number", action="store_true",
+        help="read a number of several digits in each image (or .json strokes file)",
+    )  # fmt: skip
     predict.set_defaults(command=run_predict)
 
 
@@ -222,9 +225,7 @@ def predict_file(predictor, path: pathlib.Path) -> dict:
     result = {
         "path": str(path),
         "digit": prediction.digit,
-        "probabilities": [
-            round(float(value), PROBABILITY_DECIMALS) for value in prediction.probabilities
-        ],
+        "probabilities": _rounded(prediction.probabilities),
     }
     if not prediction.is_digit:  # "not a digit: ...": unreadable input, as a blank canvas is
         result["error"] = prediction.refusal
@@ -232,26 +233,50 @@ def predict_file(predictor, path: pathlib.Path) -> dict:
 
 
 def read_number_file(predictor, path: pathlib.Path) -> dict:
-    """The number read in one image file as a JSON-ready dict, with an "error" if it failed."""
+    """The number read in one file as a JSON-ready dict, with an "error" if it failed.
+
+    A `.json` file holds pen strokes (digitpad.strokes); any other file is an image whose
+    ink is segmented (digitpad.segment). A piece refused as not a digit has "digit": null.
+    """
     from PIL import Image
 
-    from digitpad import segment
+    from digitpad import segment, strokes
 
     try:
-        reading = segment.read_number(read_image(path), predictor)
+        if path.suffix.lower() == STROKES_SUFFIX:
+            reading = strokes.read_canvas(read_strokes_json(path), predictor)
+        else:
+            reading = segment.read_number(read_image(path), predictor)
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
         return {"path": str(path), "number": None, "error": _describe_image_error(error)}
-    result = {
-        "path": str(path),
-        "number": reading.number,
-        "digits": [digit if is_digit else None
-                   for digit, is_digit in zip(reading.digits, reading.is_digit, strict=True)],
-        "boxes": [list(box) for box in reading.boxes],
-    }  # fmt: skip
+    pieces = zip(
+        reading.digits, reading.is_digit, reading.probabilities, reading.boxes, strict=True
+    )
+    result = {"path": str(path), "number": reading.number, "digits": [
+        {"digit": digit if is_digit else None, "probabilities": _rounded(row), "box": list(box)}
+        for digit, is_digit, row, box in pieces
+    ]}  # fmt: skip
     if not all(reading.is_digit):
         refused = [str(place + 1) for place, good in enumerate(reading.is_digit) if not good]
         result["error"] = f"not a digit: piece {', '.join(refused)} of {len(reading.digits)}"
     return result
+
+
+def _rounded(probabilities) -> list[float]:
+    """Probabilities as JSON numbers with PROBABILITY_DECIMALS decimals."""
+    return [round(float(value), PROBABILITY_DECIMALS) for value in probabilities]
+
+
+def read_strokes_json(path: pathlib.Path):
+    """The parsed JSON of a strokes file; ValueError saying where it is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ValueError("not a UTF-8 text file of JSON strokes") from error
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from error
 
 
 def format_number(result: dict) -> str:

@@ -349,7 +349,7 @@ def test_predict_number_marks_a_piece_that_is_not_a_digit(tmp_path, strict_model
     arguments = ["predict", "--number", "--json", "--models-dir", str(strict_models)]
     assert cli.main([*arguments, str(tmp_path / "sevens.png")]) == cli.EXIT_FAILED
     result = json.loads(capsys.readouterr().out)
-    assert result["number"] == "??" and result["digits"] == [None, None]
+    assert result["number"] == "??" and [d["digit"] for d in result["digits"]] == [None, None]
     assert result["error"] == "not a digit: piece 1, 2 of 2"
 
 

@@ -125,8 +125,9 @@ def test_cli_predict_number(tmp_path, capsys):
     )
     assert cli.main(["predict", "--number", "--json", str(path)]) == cli.EXIT_OK
     result = json.loads(capsys.readouterr().out)
-    assert len(result["number"]) == 3 and len(result["boxes"]) == 3
-    assert result["digits"] == [int(digit) for digit in result["number"]]
+    assert len(result["number"]) == 3 and len(result["digits"]) == 3
+    assert [digit["digit"] for digit in result["digits"]] == [int(d) for d in result["number"]]
+    assert all(len(digit["box"]) == 4 for digit in result["digits"])
     assert cli.main(["predict", "--number", str(path)]) == cli.EXIT_OK
     assert capsys.readouterr().out.strip() == f"{path}: {result['number']}"
 
