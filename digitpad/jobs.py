@@ -85,21 +85,25 @@ class JobSnapshot:
         return self.timed_images / self.timed_seconds if self.timed_seconds > 0 else None
 
 
+INITIAL_STATE = {
+    "status": QUEUED, "stage": TRAINING_STAGE, "epoch": 1, "batch_fraction": 0.0,
+    "history": (), "error": None, "evaluation": None, "finished_at": None,
+    "comparison": None, "decision": None, "batches": (), "timed_images": 0,
+    "timed_seconds": 0.0, "data_note": "",
+}  # fmt: skip
+
+
 class TrainingJob:
     """Train one model in a thread, test it, and save it where the app will find it."""
 
     def __init__(
-        self,
-        settings: config.TrainingConfig,
-        images: np.ndarray,
-        labels: np.ndarray,
-        test_images: np.ndarray | None = None,
-        test_labels: np.ndarray | None = None,
+        self, settings: config.TrainingConfig, images: np.ndarray, labels: np.ndarray,
+        test_images: np.ndarray | None = None, test_labels: np.ndarray | None = None,
         models_dir: pathlib.Path | str | None = None,
         drawn_count: int = evaluation.DRAWN_EVAL_COUNT,
         user_drawings: tuple[np.ndarray, np.ndarray] | None = None,
         compare_count: int = comparison.DRAWN_COMPARE_COUNT,
-    ):
+    ):  # fmt: skip
         self.user_held_out = None
         if user_drawings is not None and len(user_drawings[0]):
             images, labels = self._mix_user_drawings(settings, images, labels, *user_drawings)
@@ -118,12 +122,7 @@ class TrainingJob:
             target=self._run, name=f"digitpad-train-{settings.model_name}", daemon=True
         )
         self._lock = threading.Lock()
-        self._state = {
-            "status": QUEUED, "stage": TRAINING_STAGE, "epoch": 1, "batch_fraction": 0.0,
-            "history": (), "error": None, "evaluation": None, "finished_at": None,
-            "comparison": None, "decision": None, "batches": (), "timed_images": 0,
-            "timed_seconds": 0.0, "data_note": "",
-        }  # fmt: skip
+        self._state = dict(INITIAL_STATE)
         self.started_at = time.time()
         self._clock_start = time.perf_counter()
 

@@ -122,14 +122,11 @@ def validate(settings: config.TrainingConfig, training_images: int) -> None:
 
 
 def train(
-    settings: config.TrainingConfig,
-    images: np.ndarray,
-    labels: np.ndarray,
+    settings: config.TrainingConfig, images: np.ndarray, labels: np.ndarray,
     on_batch: Callable[[int, int, float], None] | None = None,
     on_epoch: Callable[[EpochReport], None] | None = None,
-    stop_event: threading.Event | None = None,
-    extra_callbacks: list[keras.callbacks.Callback] = (),
-) -> TrainingResult:
+    stop_event: threading.Event | None = None, extra_callbacks: list = (),
+) -> TrainingResult:  # fmt: skip
     """Train a fresh model on uint8 (N, 28, 28) images; report progress as it goes."""
     validate(settings, len(images))
     keras.utils.set_random_seed(settings.seed)
@@ -144,25 +141,32 @@ def train(
     batches = math.ceil(split / settings.batch_size)
     model = _compiled_model(settings, batches * settings.epochs, rows)
     progress = ProgressCallback(settings.epochs, batches, split, on_batch, on_epoch, stop_event)
-    rng = np.random.default_rng(settings.seed)
     start = time.perf_counter()
-    for epoch in range(settings.epochs):
-        # A fresh random distortion of every image each epoch, made in one pass.
-        epoch_images = (
-            augment.augment_images(fit_images, rng, fit_labels, settings.style_catalogue)
-            if settings.augment
-            else fit_images
-        )
-        model.fit(epoch_images, fit_targets, batch_size=settings.batch_size, epochs=epoch + 1,
-                  initial_epoch=epoch, validation_data=validation, shuffle=True, verbose=0,
-                  callbacks=[progress, *extra_callbacks])  # fmt: skip
-        if progress.stopped:
-            break
+    fit = (fit_images, fit_labels, fit_targets)
+    _fit_epochs(model, settings, fit, validation, [progress, *extra_callbacks])
     seconds = time.perf_counter() - start
     scale = 1.0
     if settings.label_smoothing > 0.0 and not progress.stopped:
         scale = calibrate(model, *_digits_only(*(held_out or (fit_images, fit_labels))))
     return TrainingResult(model, progress.history, progress.stopped, seconds, split, scale)
+
+
+def _fit_epochs(model, settings, fit: tuple, validation, callbacks: list) -> None:
+    """Train epoch by epoch until done or stopped (`callbacks[0]` is the ProgressCallback)."""
+    images, labels, targets = fit
+    rng = np.random.default_rng(settings.seed)
+    for epoch in range(settings.epochs):
+        # A fresh random distortion of every image each epoch, made in one pass.
+        epoch_images = (
+            augment.augment_images(images, rng, labels, settings.style_catalogue)
+            if settings.augment
+            else images
+        )
+        model.fit(epoch_images, targets, batch_size=settings.batch_size, epochs=epoch + 1,
+                  initial_epoch=epoch, validation_data=validation, shuffle=True, verbose=0,
+                  callbacks=callbacks)  # fmt: skip
+        if callbacks[0].stopped:
+            break
 
 
 def calibrate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:

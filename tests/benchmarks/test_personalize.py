@@ -61,7 +61,7 @@ def test_with_drawings_holds_out_a_quarter_and_mixes_in_the_rest(mnist_sample):
 
 def test_the_benchmark_trains_as_the_app_and_learns_the_writers_way(mnist_sample):
     """The same procedure as "Include my drawings": bars are read as 0s only with them."""
-    settings = config.TrainingConfig(model_name="mlp", epochs=3, batch_size=32)
+    settings = config.TrainingConfig(model_name="mlp", epochs=3, batch_size=32, non_digits=0)
     user = (bars(40), np.zeros(40, np.int64))  # no MNIST 0 looks like a bar
     baseline = personalize_benchmark.train_as_the_app(settings, mnist_sample)
     personal = personalize_benchmark.train_as_the_app(settings, mnist_sample, user)
@@ -73,7 +73,7 @@ def test_the_benchmark_trains_as_the_app_and_learns_the_writers_way(mnist_sample
 
 def test_a_job_with_the_users_drawings_reports_their_held_out_accuracy(mnist_sample, tmp_path):
     images, labels = mnist_sample
-    settings = config.TrainingConfig(model_name="mlp", epochs=1, batch_size=32)
+    settings = config.TrainingConfig(model_name="mlp", epochs=1, batch_size=32, non_digits=0)
     job = jobs.TrainingJob(
         settings, images, labels, test_images=images[:100], test_labels=labels[:100],
         models_dir=tmp_path, drawn_count=0, user_drawings=(bars(20), np.full(20, BAR_LABEL)),

@@ -21,6 +21,7 @@ from helpers import (
 
 from digitpad import config, inference, pendigits, preprocess
 from ui.messages import BLANK_HINT
+from ui.train import LIMIT_SHARE
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -209,7 +210,8 @@ def test_a_short_training_asks_before_replacing_the_model_and_restore_asks_first
         use_new.click()
         expect(page.get_by_text("MNIST test images right")).to_be_visible(timeout=WAIT_MS)
         expect(page.get_by_text("Confusion matrix")).to_have_count(1, timeout=WAIT_MS)
-        images = int(TRAIN_LIMIT * (1 - config.TrainingConfig().validation_split))
+        total = TRAIN_LIMIT + 2 * (TRAIN_LIMIT // LIMIT_SHARE)  # + pen replays and non-digits
+        images = total - int(total * config.TrainingConfig().validation_split)
         expect(page.get_by_text(f"on {images} images · your training")).to_be_visible()
         restore_asks_then_no_message_claims_the_model(page)
 

@@ -34,7 +34,7 @@ def gate(monkeypatch):
 
 def tiny_settings(name: str = "mlp") -> config.TrainingConfig:
     return config.TrainingConfig(
-        model_name=name, epochs=1, batch_size=32, augment=False, pen_replays=0
+        model_name=name, epochs=1, batch_size=32, augment=False, pen_replays=0, non_digits=0
     )
 
 
