@@ -73,6 +73,8 @@ def table(figures: dict, models_dir: pathlib.Path, counts: tuple[int, int]) -> s
              for family in nondigits.FAMILIES]  # fmt: skip
     lines = ["| figure | MLP | CNN |", "|---|---|---|"]
     lines += [f"| {label} | {cell(mlp)} | {cell(cnn)} |" for label, cell in rows]
+    if models_dir.is_relative_to(config.PROJECT_DIR):
+        models_dir = models_dir.relative_to(config.PROJECT_DIR)
     lines.append(
         f"\nModels: `{models_dir}`. Digits: {counts[0]:,} replays of report-fold writers "
         f"{', '.join(map(str, writers.report_writers()))} (seed {DIGIT_SEED}); non-digits: "
