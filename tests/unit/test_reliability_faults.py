@@ -45,9 +45,7 @@ def test_two_sessions_starting_the_same_training_at_once_get_one_job(tmp_path, m
     labels = rng.integers(0, 10, 320).astype(np.uint8)
     gate = BatchGate().install(monkeypatch)
     registry, barrier = jobs.JobRegistry(), threading.Barrier(2)
-    recipe = config.TrainingConfig(
-        model_name="mlp", epochs=1, batch_size=32, augment=False, non_digits=0
-    )
+    recipe = config.TrainingConfig(model_name="mlp", epochs=1, batch_size=32, non_digits=0)
     outcomes: list = []
 
     def press_train():
