@@ -27,15 +27,17 @@ TEST_COUNT = 200
 
 
 class FakeCanvas:
-    """Stands in for `st_canvas`: returns `drawing` as the canvas's RGBA pixels."""
+    """Stands in for `st_canvas`: returns `drawing` as the canvas's RGBA pixels and `strokes`
+    (a bare list of strokes, as `digitpad.strokes` reads them) as its `json_data`."""
 
     def __init__(self):
         self.drawing: np.ndarray | None = None
+        self.strokes: list | None = None
         self.options: dict = {}
 
     def __call__(self, **options):
         self.options = options
-        return types.SimpleNamespace(image_data=self.drawing, json_data=None)
+        return types.SimpleNamespace(image_data=self.drawing, json_data=self.strokes)
 
 
 @pytest.fixture(scope="session")
