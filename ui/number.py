@@ -14,6 +14,8 @@ from ui.messages import NUMBER_HINT
 
 BOX_COLOR = (230, 60, 40)  # digit boxes drawn over the number
 WHITE = 255
+FIX_LABEL = "Correct this digit"
+FIX_PLACEHOLDER = "Fix…"
 
 
 def number_ui(name: str, pen_width: int) -> None:
@@ -38,31 +40,48 @@ def number_ui(name: str, pen_width: int) -> None:
     except ValueError as error:
         st.error(f"Cannot read the drawing: {error}")
         return
-    st.markdown(f"### The number: {reading.number}")
+    st.markdown(f"### The number: {corrected_number(reading)}")
     st.image(boxed_drawing(result.image_data, reading.boxes), caption="Where each digit is")
     digits_ui(reading)
 
 
+def corrected_number(reading: segment.NumberReading) -> str:
+    """The number read, with the digits the user picked in place of the model's."""
+    return "".join(
+        read if fix is None else str(fix)
+        for read, fix in zip(reading.number, state.number_fixes(reading.boxes), strict=True)
+    )
+
+
 def digits_ui(reading: segment.NumberReading) -> None:
-    """Each digit as the model saw it (28 x 28), its answer and how sure, side by side."""
+    """Each digit as the model saw it (28 x 28), its answer, how sure, and a picker to
+    correct it, side by side."""
     verdicts = reading.is_digit or (True,) * len(reading.digits)
-    for column, image, probabilities, is_digit in zip(
+    for column, image, probabilities, is_digit, box in zip(
         st.columns(len(reading.digits)), reading.images, reading.probabilities, verdicts,
-        strict=True,
+        reading.boxes, strict=True,
     ):  # fmt: skip
         column.image(enlarged(image, GALLERY_SIZE * 2), output_format="PNG")
         column.markdown(digit_text(probabilities, is_digit))
+        column.selectbox(
+            FIX_LABEL, range(10), index=None, placeholder=FIX_PLACEHOLDER,
+            key=state.number_fix_key(box), label_visibility="collapsed",
+        )  # fmt: skip
 
 
 def digit_text(probabilities: np.ndarray, is_digit: bool) -> str:
-    """One digit's answer: the digit and how sure; or, refused, "?" and the best guess, muted."""
-    first = int(np.argmax(probabilities))
+    """One digit's answer: the digit and how sure (unsure: with its alternative); or, refused,
+    "?" and the best guess, muted."""
+    first, second = (int(digit) for digit in np.argsort(-probabilities, kind="stable")[:2])
     if not is_digit:
         return (
             f"**{verdict.NOT_A_DIGIT_MARK}** · {verdict.NOT_A_DIGIT}  \n"
             f":gray[best guess {first} · {confidence(probabilities[first])}]"
         )
-    return f"**{first}** · {confidence(probabilities[first])}"
+    text = f"**{first}** · {confidence(probabilities[first])}"
+    if probabilities[first] < config.LOW_CONFIDENCE:  # issue #14: say which digits it doubts
+        text += f"  \n:orange[not sure: {first} or {second}?]"
+    return text
 
 
 def boxed_drawing(drawing: np.ndarray | None, boxes: tuple) -> np.ndarray:

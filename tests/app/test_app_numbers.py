@@ -140,3 +140,42 @@ def test_the_heat_map_stays_on_through_number_mode(app_home, canvas):
     app.toggle(key=state.NUMBER_KEY).set_value(False).run()
     assert not app.exception
     assert app.toggle(key=state.SALIENCY_KEY).value is True
+
+
+def test_a_digit_can_be_corrected_and_the_number_shows_it(app_home, canvas):
+    app = run_app()
+    draw_number(canvas, NUMBER_STROKES)
+    app.toggle(key=state.NUMBER_KEY).set_value(True).run()
+    predictor = inference.Predictor.load("cnn", app_home.shipped)
+    reading = strokes.read_canvas(NUMBER_STROKES, predictor)
+    fixed = (reading.digits[1] + 1) % 10
+    app.selectbox(key=state.number_fix_key(reading.boxes[1])).set_value(fixed).run()
+    assert not app.exception, app.exception
+    corrected = reading.number[0] + str(fixed) + reading.number[2]
+    assert f"The number: {corrected}" in markdown_text(app)
+    draw_number(canvas, NUMBER_STROKES[:-1])  # the last digit undone: the correction stays
+    app.run()
+    assert f"The number: {corrected[:2]}" in markdown_text(app)
+
+
+def test_an_unsure_digit_names_its_alternative_and_a_refused_one_shows_a_mark(
+    app_home, canvas, monkeypatch
+):
+    unsure = np.full(10, 0.02, np.float32)
+    unsure[[4, 9]] = 0.55, 0.29
+    refused = np.full(10, 0.1, np.float32)
+    monkeypatch.setattr(
+        inference.Predictor, "probabilities", lambda self, images: np.stack(
+            [unsure if index % 2 == 0 else refused for index in range(len(images))]
+        ),
+    )  # fmt: skip
+    app = run_app()
+    draw_number(canvas, NUMBER_STROKES[:1])  # one stroke: one candidate, unsure
+    app.toggle(key=state.NUMBER_KEY).set_value(True).run()
+    assert "not sure: 4 or 9?" in markdown_text(app)
+    assert "The number: 4" in markdown_text(app)
+    monkeypatch.setattr(inference.Predictor, "probabilities", lambda self, images: np.stack(
+        [refused] * len(images)))  # fmt: skip
+    app.run()
+    assert "The number: ?" in markdown_text(app)
+    assert "best guess 0 · 10.0%" in markdown_text(app)
