@@ -15,6 +15,7 @@ from ui.messages import NUMBER_HINT
 BOX_COLOR = (230, 60, 40)  # digit boxes drawn over the number
 WHITE = 255
 FIX_LABEL = "Correct this digit"
+DIGIT_WIDTH = GALLERY_SIZE * 2 + 8  # each digit's 28 x 28, answer and picker
 FIX_PLACEHOLDER = "Fix…"
 
 
@@ -57,10 +58,11 @@ def digits_ui(reading: segment.NumberReading) -> None:
     """Each digit as the model saw it (28 x 28), its answer, how sure, and a picker to
     correct it, side by side."""
     verdicts = reading.is_digit or (True,) * len(reading.digits)
-    for column, image, probabilities, is_digit, box in zip(
-        st.columns(len(reading.digits)), reading.images, reading.probabilities, verdicts,
-        reading.boxes, strict=True,
-    ):  # fmt: skip
+    row = st.container(horizontal=True, gap="small")  # wraps on a phone, digits side by side
+    for image, probabilities, is_digit, box in zip(
+        reading.images, reading.probabilities, verdicts, reading.boxes, strict=True
+    ):
+        column = row.container(width=DIGIT_WIDTH)
         column.image(enlarged(image, GALLERY_SIZE * 2), output_format="PNG")
         column.markdown(digit_text(probabilities, is_digit))
         column.selectbox(
