@@ -278,8 +278,14 @@ def assert_trained_and_in_use(app: AppTest, app_home, canvas: FakeCanvas) -> Non
     assert (app_home.user / "cnn.keras").is_file()
     trained = int((TRAIN_COUNT + TRAIN_COUNT // 10) * 0.9)  # + a tenth as many non-digits
     assert f"on {trained} images · your training" in sidebar_caption(app)
-    new_digit = expected_digit("cnn", app_home.user, canvas.drawing)
-    assert f'<div class="dp-digit">{new_digit}</div>' in markdown_text(app)
+    # The new model answers (a model trained on a few hundred images may well refuse).
+    reading = inference.Predictor.load("cnn", app_home.user).read_drawing(canvas.drawing)
+    shown = (
+        f'<div class="dp-digit">{reading.digit}</div>'
+        if reading.is_digit
+        else f"Best guess: {reading.best_guess} · "
+    )
+    assert shown in markdown_text(app)
 
 
 def test_training_reports_progress_finishes_and_is_used_at_once(
