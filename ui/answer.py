@@ -1,14 +1,25 @@
 """A model's answer on a 28 x 28 image: which model answers, the big digit, the input shown."""
 
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
-from digitpad import config, inference, preprocess
+from digitpad import config, inference, preprocess, verdict
 from ui.formatting import MODEL_LABELS, confidence, enlarged, other_model
 from ui.messages import BLANK_HINT
 from ui.resources import predictor_for
 
 PREVIEW_SIZE = 140  # the 28 x 28 input, enlarged 5x
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """One model's answer on a drawing: its label, 10 probabilities and verdict."""
+
+    label: str
+    probabilities: np.ndarray
+    is_digit: bool
 
 
 def answering_model(name: str) -> tuple[str, inference.Predictor | None]:
@@ -52,46 +63,69 @@ def preview_ui(image: np.ndarray) -> None:
     )  # fmt: skip
 
 
-def other_answer(name: str, image: np.ndarray) -> tuple[str, np.ndarray] | None:
-    """The other model's label and probabilities on the same image, or None (said why)."""
+def other_answer(name: str, image: np.ndarray) -> Answer | None:
+    """The other model's answer on the same image, or None (said why)."""
     predictor, problem = predictor_for(name)
     if predictor is None:
         st.caption(f"{MODEL_LABELS[name]}: {problem}")
         return None
-    return MODEL_LABELS[name], predictor.probabilities(image)
+    return answer_of(MODEL_LABELS[name], predictor, image)
 
 
-def answers_html(
-    label: str, probabilities: np.ndarray, other: tuple[str, np.ndarray] | None
-) -> str:
+def answer_of(label: str, predictor: inference.Predictor, image: np.ndarray) -> Answer:
+    """A model's answer on a 28 x 28 image: its probabilities and its own verdict."""
+    probabilities = predictor.probabilities(image)
+    return Answer(label, probabilities, bool(predictor.is_digit(probabilities)))
+
+
+def answers_html(answer: Answer, other: Answer | None) -> str:
     """The chosen model's answer, large, and beside it the other model's, small."""
-    other_block = "" if other is None else other_html(*other)
-    return f'<div class="dp-answers">{answer_html(label, probabilities, other)}{other_block}</div>'
+    other_block = "" if other is None else other_html(other)
+    return f'<div class="dp-answers">{answer_html(answer, other)}{other_block}</div>'
 
 
-def other_html(label: str, probabilities: np.ndarray) -> str:
+def other_html(other: Answer) -> str:
     """The other model's answer on the same drawing, for comparison."""
-    digit = int(np.argmax(probabilities))
+    digit = int(np.argmax(other.probabilities))
+    if not other.is_digit:
+        return (
+            f'<div class="dp-answer"><div class="dp-label">{other.label} says</div>'
+            f'<div class="dp-other-refused">{verdict.NOT_A_DIGIT}</div>'
+            f"{guess_html(other.probabilities)}</div>"
+        )
     return (
-        f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
+        f'<div class="dp-answer"><div class="dp-label">{other.label} says</div>'
         f'<div class="dp-other">{digit}</div>'
-        f'<div class="dp-confidence">{confidence(probabilities[digit])}</div></div>'
+        f'<div class="dp-confidence">{confidence(other.probabilities[digit])}</div></div>'
     )
 
 
-def answer_html(
-    label: str, probabilities: np.ndarray, other: tuple[str, np.ndarray] | None = None
-) -> str:
+def guess_html(probabilities: np.ndarray) -> str:
+    """The best guess of a model that refused, muted, with its probability."""
+    best = int(np.argmax(probabilities))
+    return f'<div class="dp-guess">Best guess: {best} · {confidence(probabilities[best])}</div>'
+
+
+def answer_html(answer: Answer, other: Answer | None = None) -> str:
     """The predicted digit, large, with how sure the model is (or which two it hesitates on),
-    and a warning when the `other` model (label, probabilities) reads another digit."""
+    and a warning when the `other` model reads another digit; when the model refuses, "That
+    doesn't look like a digit" in place of the digit, and its best guess muted."""
+    label, probabilities = answer.label, answer.probabilities
+    if not answer.is_digit:
+        return (
+            f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
+            f'<div class="dp-refused">{verdict.NOT_A_DIGIT_HEADLINE}</div>'
+            f"{guess_html(probabilities)}</div>"
+        )
     first, second = np.argsort(probabilities)[::-1][:2]
     if probabilities[first] < config.LOW_CONFIDENCE:
-        verdict = f'<div class="dp-unsure">Not sure: {first} or {second}?</div>'
+        text = f'<div class="dp-unsure">Not sure: {first} or {second}?</div>'
     else:
-        verdict = f'<div class="dp-confidence">{confidence(probabilities[first])} sure</div>'
-    if other is not None and int(np.argmax(other[1])) != first:
-        verdict += f'<div class="dp-disagree">The {other[0]} reads {int(np.argmax(other[1]))}</div>'
+        text = f'<div class="dp-confidence">{confidence(probabilities[first])} sure</div>'
+    other_digit = None if other is None else int(np.argmax(other.probabilities))
+    if other is not None and other.is_digit and other_digit != first:
+        text += f'<div class="dp-disagree">The {other.label} reads {other_digit}</div>'
     return (
         f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
-        f'<div class="dp-digit">{first}</div>{verdict}</div>'
+        f'<div class="dp-digit">{first}</div>{text}</div>'
     )

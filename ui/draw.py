@@ -9,6 +9,7 @@ from digitpad import config, inference, saliency
 from ui import state
 from ui.answer import (
     PREVIEW_SIZE,
+    answer_of,
     answering_model,
     answers_html,
     mnist_image_ui,
@@ -70,18 +71,18 @@ def answer_ui(name: str, drawing: np.ndarray | None) -> None:
     answering, predictor = answering_model(name)
     if predictor is None:
         return
-    probabilities = predictor.probabilities(image)
+    answer = answer_of(MODEL_LABELS[answering], predictor, image)
     # The bars under the answers, the heat map under the preview: it never pushes them down.
     answer_column, preview_column = st.columns([3, 2])
     # The answer and its bars go out first; the other model's answer joins them a moment later.
     answer_slot = answer_column.empty()
-    answer_slot.html(answers_html(MODEL_LABELS[answering], probabilities, None))
+    answer_slot.html(answers_html(answer, None))
     with answer_column:
-        probability_bars_ui(probabilities)
+        probability_bars_ui(answer.probabilities)
     if answering == name:  # after a fallback the other model is the broken one
         with answer_column:
             other = other_answer(other_model(name), image)
-        answer_slot.html(answers_html(MODEL_LABELS[answering], probabilities, other))
+        answer_slot.html(answers_html(answer, other))
     with preview_column:
         preview_ui(image)
         heat_map = st.toggle("Heat map", key=state.SALIENCY_KEY, help="What the model looked at.")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from digitpad import config, files, photo, preprocess
 from ui import state
-from ui.answer import answer_html, answering_model, preview_ui
+from ui.answer import answer_html, answer_of, answering_model, preview_ui
 from ui.charts import probability_bars_ui
 from ui.formatting import MODEL_LABELS
 from ui.messages import PHOTO_BLANK, PHOTO_FILLED
@@ -62,7 +62,7 @@ def photo_answer_ui(name: str, cleaned: np.ndarray) -> None:
     answering, predictor = answering_model(name)
     if image is None or predictor is None:
         return
-    probabilities = predictor.probabilities(image)
-    st.html(answer_html(MODEL_LABELS[answering], probabilities))
+    answer = answer_of(MODEL_LABELS[answering], predictor, image)
+    st.html(answer_html(answer))
     preview_ui(image)
-    probability_bars_ui(probabilities)
+    probability_bars_ui(answer.probabilities)

@@ -39,9 +39,12 @@ def mnist() -> tuple[data.Split, data.Split]:
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
 def cached_predictor(path: str, modified_ns: int) -> inference.Predictor:
-    """Load a model once per file version: a newly trained model gets a new key."""
+    """Load a model (with its sidecar: its own "not a digit" threshold) once per file version:
+    a newly trained model gets a new key."""
     model_file = pathlib.Path(path)
-    predictor = inference.Predictor(inference.load_model(model_file))
+    predictor = inference.Predictor(
+        inference.load_model(model_file), inference.read_sidecar(model_file)
+    )
     predictor.probabilities(np.zeros((config.IMAGE_SIZE, config.IMAGE_SIZE), np.float32))
     return predictor
 

@@ -32,6 +32,7 @@ DELETE_KEY = "delete"  # one button per drawing: f"{DELETE_KEY}_{entry id}"
 IMPORT_KEY = "import"
 DRAWINGS_KEY = "drawings"  # the "Your drawings" expander: stays open across reruns
 UNDO_SAVE_KEY = "undo_save"
+NUMBER_FIX_KEY = "number_fix"  # one digit picker per piece: f"{NUMBER_FIX_KEY}_{its box}"
 
 # Values the page keeps between reruns.
 TRAIN_ERROR_KEY = "train_error"
@@ -81,6 +82,17 @@ def pop_flash(key: str) -> str | None:
 def delete_key(entry_id: str) -> str:
     """The key of the delete button of drawing `entry_id`."""
     return f"{DELETE_KEY}_{entry_id}"
+
+
+def number_fix_key(box: tuple[int, int, int, int]) -> str:
+    """The key of the digit picker of the piece of a number in `box`: a piece drawn anew
+    (another box) starts uncorrected, the others keep their correction."""
+    return f"{NUMBER_FIX_KEY}_{'_'.join(str(value) for value in box)}"
+
+
+def number_fixes(boxes: tuple) -> list[int | None]:
+    """The digit picked for each piece (by its box), or None where none was picked."""
+    return [st.session_state.get(number_fix_key(box)) for box in boxes]
 
 
 def chosen_model() -> str:

@@ -4,6 +4,7 @@ The canvas needs a browser, so a stand-in returns the drawing each test sets. Mo
 throwaway ones; `config.MODELS_DIR` and `config.USER_MODELS_DIR` point into tmp_path.
 """
 
+import json
 import sys
 import types
 
@@ -14,7 +15,7 @@ import streamlit as st
 from helpers import REPO_ROOT, BatchGate, install_models, tiny_models
 from streamlit.testing.v1 import AppTest
 
-from digitpad import config, data, inference, jobs
+from digitpad import config, data, inference, jobs, verdict
 from ui import state
 from ui.messages import BLANK_HINT
 
@@ -26,15 +27,17 @@ TEST_COUNT = 200
 
 
 class FakeCanvas:
-    """Stands in for `st_canvas`: returns `drawing` as the canvas's RGBA pixels."""
+    """Stands in for `st_canvas`: returns `drawing` as the canvas's RGBA pixels and `strokes`
+    (a bare list of strokes, as `digitpad.strokes` reads them) as its `json_data`."""
 
     def __init__(self):
         self.drawing: np.ndarray | None = None
+        self.strokes: list | None = None
         self.options: dict = {}
 
     def __call__(self, **options):
         self.options = options
-        return types.SimpleNamespace(image_data=self.drawing, json_data=None)
+        return types.SimpleNamespace(image_data=self.drawing, json_data=self.strokes)
 
 
 @pytest.fixture(scope="session")
@@ -206,11 +209,36 @@ def test_a_blank_canvas_shows_a_hint_never_a_prediction(app_home, canvas, drawin
 
 
 def test_a_low_confidence_answer_says_so(app_home, canvas, monkeypatch):
-    hesitant = np.array([0.01, 0.01, 0.01, 0.01, 0.45, 0.02, 0.02, 0.02, 0.05, 0.40], np.float32)
+    # Sure enough to be a digit (config.NOT_A_DIGIT_THRESHOLD), not sure which.
+    hesitant = np.array([0.01, 0.01, 0.01, 0.01, 0.55, 0.02, 0.02, 0.02, 0.02, 0.33], np.float32)
     monkeypatch.setattr(inference.Predictor, "probabilities", lambda self, images: hesitant)
     canvas.drawing = seven()
     app = run_app()
     assert "Not sure: 4 or 9?" in markdown_text(app)
+
+
+def test_a_drawing_both_models_refuse_is_not_a_digit_with_the_bars_still_there(
+    app_home, canvas, monkeypatch
+):
+    flat = np.array([0.1, 0.1, 0.1, 0.1, 0.19, 0.1, 0.1, 0.1, 0.01, 0.1], np.float32)
+    monkeypatch.setattr(inference.Predictor, "probabilities", lambda self, images: flat)
+    canvas.drawing = seven()
+    app = run_app()
+    text = markdown_text(app)
+    assert verdict.NOT_A_DIGIT_HEADLINE in text and 'class="dp-digit"' not in text
+    assert "Best guess: 4 · 19.0%" in text and 'class="dp-other-refused"' in text
+    assert len(charts(app)) == 1
+
+
+def test_each_model_refuses_by_the_threshold_in_its_own_sidecar(app_home, canvas):
+    sidecar = inference.sidecar_path(app_home.shipped / "mlp.keras")
+    info = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1.0}))  # refuses everything
+    canvas.drawing = seven()
+    app = run_app()
+    text = markdown_text(app)
+    assert 'class="dp-digit"' in text  # the CNN still answers (the default threshold)
+    assert 'class="dp-other-refused"' in text  # the MLP, beside it, refuses
 
 
 def test_missing_mnist_shows_how_to_fix_it_and_drawing_keeps_working(app_home, canvas, monkeypatch):
@@ -250,8 +278,14 @@ def assert_trained_and_in_use(app: AppTest, app_home, canvas: FakeCanvas) -> Non
     assert (app_home.user / "cnn.keras").is_file()
     trained = int((TRAIN_COUNT + TRAIN_COUNT // 10) * 0.9)  # + a tenth as many non-digits
     assert f"on {trained} images · your training" in sidebar_caption(app)
-    new_digit = expected_digit("cnn", app_home.user, canvas.drawing)
-    assert f'<div class="dp-digit">{new_digit}</div>' in markdown_text(app)
+    # The new model answers (a model trained on a few hundred images may well refuse).
+    reading = inference.Predictor.load("cnn", app_home.user).read_drawing(canvas.drawing)
+    shown = (
+        f'<div class="dp-digit">{reading.digit}</div>'
+        if reading.is_digit
+        else f"Best guess: {reading.best_guess} · "
+    )
+    assert shown in markdown_text(app)
 
 
 def test_training_reports_progress_finishes_and_is_used_at_once(

@@ -17,7 +17,7 @@ from test_app import (
     sidebar_caption,
 )
 
-from digitpad import config, data, inference, models, training
+from digitpad import config, data, inference, models, training, verdict
 from ui import state
 
 RUN_SECONDS = 60
@@ -28,11 +28,13 @@ RESTORE_ADVICE = "Restore shipped model"
 
 @pytest.fixture(scope="module")
 def stand_in_models(tmp_path_factory) -> dict:
-    """Both models, untrained, saved once with sidecars."""
+    """Both models, untrained, saved once with sidecars. Their threshold 0 makes them always
+    answer a digit: these tests are about which model answers, not whether it refuses."""
     folder = tmp_path_factory.mktemp("stand-in-models")
+    info = {verdict.THRESHOLD_KEY: 0.0}
     return {
         name: training.save_model(
-            models.build_model(name), inference.model_path(name, folder), {"model": name}
+            models.build_model(name), inference.model_path(name, folder), {"model": name, **info}
         )
         for name in config.MODEL_NAMES
     }

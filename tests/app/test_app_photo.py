@@ -11,7 +11,7 @@ import test_app
 from PIL import Image
 from test_app import markdown_text, run_app
 
-from digitpad import config, files, inference, photo
+from digitpad import config, files, inference, photo, verdict
 from ui.messages import PHOTO_BLANK
 
 # The page's fixtures, shared with test_app.py.
@@ -108,3 +108,14 @@ def test_blank_paper_gets_the_photos_own_message(app_home, canvas, upload):
     app = run_app()
     assert [info.value for info in app.info][-1] == PHOTO_BLANK
     assert "says" not in markdown_text(app) and not app.error
+
+
+def test_a_photo_the_model_refuses_is_not_a_digit(app_home, canvas, upload, monkeypatch):
+    flat = np.array([0.1, 0.1, 0.1, 0.19, 0.1, 0.1, 0.1, 0.1, 0.01, 0.1], np.float32)
+    monkeypatch.setattr(inference.Predictor, "probabilities", lambda self, images: flat)
+    upload.file = jpeg_bytes(paper_seven())
+    app = run_app()
+    assert not app.exception, app.exception
+    text = markdown_text(app)
+    assert text.count(verdict.NOT_A_DIGIT_HEADLINE) == 1  # the canvas is blank: the photo's
+    assert "Best guess: 3 · 19.0%" in text
