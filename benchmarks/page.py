@@ -49,6 +49,7 @@ RECORDER_JS = """
       chart: bars.map((bar) => bar.getAttribute('aria-label')).join('|'),
       chartDigit: (top?.getAttribute('aria-label') || '').match(/digit: (\\d)/)?.[1] ?? null,
       digit: document.querySelector('.dp-digit')?.textContent ?? null,
+      refused: document.querySelector('.dp-answer .dp-refused') !== null,
       verdict: document.querySelector('.dp-digit + div')?.textContent ?? null,
       preview: document.querySelector('[data-testid="stImage"] img')?.getAttribute('src') ?? null,
     };
@@ -96,7 +97,9 @@ RECORDER_JS = """
     noteScriptState(records, now);
     if (state.domAt !== null) return;
     const current = state.view();
-    if (current.chart && current.chart !== state.baseline && current.chartDigit === current.digit) {
+    // The answer is in: the big digit matches the chart's top bar, or "not a digit" is shown.
+    const answered = current.chartDigit === current.digit || current.refused;
+    if (current.chart && current.chart !== state.baseline && answered) {
       state.domAt = now;
       state.answer = current;
       requestAnimationFrame(() => { state.shownAt = performance.now(); state.done = true; });
@@ -283,7 +286,7 @@ async def clear_canvas(page) -> None:
     await page.locator(CANVAS).hover()
     await page.get_by_role("button", name=RESET_BUTTON).click()
     await page.wait_for_function(
-        """!document.querySelector('.dp-digit')
+        """!document.querySelector('.dp-digit, .dp-refused')
            && document.querySelector('[data-testid="stApp"]')
                 ?.getAttribute('data-test-script-state') === 'notRunning'""",
         timeout=ANSWER_TIMEOUT_MS,
