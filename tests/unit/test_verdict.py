@@ -74,14 +74,17 @@ def test_the_threshold_is_tuned_on_replayed_digits(pendigits_path, monkeypatch):
 
 HELD_OUT_SAMPLES = 200  # drawings of the held-out non-digit family, held-out seeds
 REPORT_DIGITS = 300  # replayed digits of the report fold's writers (never tuned on)
-# Bounds for the models in models/ (trained on MNIST only, no non-digits), a little looser than
-# what they measure on these samples (letters answered 93.5 % for both; digits kept 99.7 % and
-# 99.3 %; read right 96.3 % and 98.7 %, with the rule 96.3 % and 98.3 %). The digit bounds are
-# the targets (one digit of 300 is 0.33 point). Models retrained with non-digits
-# (outlier exposure, see the README) must bring "letters answered" towards the 5 % target.
+# Bounds for the twins in models/heldout/ (the shipped recipe, trained without the report fold's
+# writers, so these digits are new to them) and for the shipped models, a little looser than
+# what they measure on these samples (held-out pen letters answered: twins 23.5 % MLP, 6.0 %
+# CNN; shipped 15.0 % and 3.0 %; digits kept 99.3-100 %; right answers lost 0-0.67 point).
+# The digit bounds are the targets (one digit of 300 is 0.33 point); the letter
+# target (5 %) is not met by the MLP, so its bounds guard against regressions only.
 BOUNDS = {
-    "mlp": {"letters_answered": 0.97, "digits_kept": 0.98, "right_drop": 0.007},
-    "cnn": {"letters_answered": 0.97, "digits_kept": 0.98, "right_drop": 0.007},
+    ("models/heldout", "mlp"): {"letters_answered": 0.32, "digits_kept": 0.98, "right_drop": 0.007},
+    ("models/heldout", "cnn"): {"letters_answered": 0.10, "digits_kept": 0.98, "right_drop": 0.007},
+    ("models", "mlp"): {"letters_answered": 0.22, "digits_kept": 0.98, "right_drop": 0.01},
+    ("models", "cnn"): {"letters_answered": 0.06, "digits_kept": 0.98, "right_drop": 0.007},
 }
 
 
@@ -98,16 +101,16 @@ def held_out_non_digits():
     return images.astype(np.float32) / 255
 
 
-@pytest.mark.parametrize("name", config.MODEL_NAMES)
+@pytest.mark.parametrize(("folder", "name"), list(BOUNDS))
 def test_shipped_models_refuse_non_digits_and_keep_unseen_writers_digits(
-    name, report_digits, held_out_non_digits
+    folder, name, report_digits, held_out_non_digits
 ):
-    predictor = inference.Predictor.load(name)
+    predictor = inference.Predictor.load(name, config.PROJECT_DIR / folder)
     letters = predictor.is_digit(predictor.probabilities(held_out_non_digits)).mean()
     probabilities = predictor.probabilities(report_digits[0])
     kept = predictor.is_digit(probabilities)
     right = probabilities.argmax(axis=1) == report_digits[1]
-    bounds = BOUNDS[name]
+    bounds = BOUNDS[folder, name]
     assert letters <= bounds["letters_answered"], f"{name} answers {letters:.1%} of letters"
     assert kept.mean() >= bounds["digits_kept"], f"{name} keeps {kept.mean():.1%} of digits"
     drop = right.mean() - (right & kept).mean()
