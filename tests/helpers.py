@@ -12,6 +12,11 @@ import numpy as np
 from benchmarks.server import free_port, server_command, stop_server, wait_until_healthy
 from digitpad import config, data, inference, training
 
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the chromium_path fixture skips the tests (fails them under CI)
+    expect = sync_playwright = None
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 TINY_TRAINING_IMAGES = 4000  # enough for a model that reads most clear digits

@@ -14,19 +14,16 @@ import pytest
 from helpers import (
     TINY_TRAINING_IMAGES,
     artifacts_on_failure,
+    expect,
     install_models,
     streamlit_server,
+    sync_playwright,
     tiny_models,
 )
 
 from digitpad import config, inference, pendigits, preprocess
 from ui.messages import BLANK_HINT
 from ui.train import LIMIT_SHARE
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the chromium_path fixture skips the tests (fails them under CI)
-    expect = sync_playwright = None
 
 pytestmark = pytest.mark.browser
 

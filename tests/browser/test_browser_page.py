@@ -9,7 +9,7 @@ import re
 import cv2
 import numpy as np
 import pytest
-from helpers import artifacts_on_failure
+from helpers import artifacts_on_failure, expect
 from PIL import Image
 from test_browser import (  # noqa: F401 (fixtures)
     PEN_WIDTH,
@@ -27,11 +27,6 @@ from test_browser import (  # noqa: F401 (fixtures)
 from digitpad import inference, pendigits, preprocess
 from ui import state
 from ui.messages import BLANK_HINT, PHOTO_BLANK
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the chromium_path fixture skips the tests (fails them under CI)
-    expect = None
 
 pytestmark = pytest.mark.browser
 

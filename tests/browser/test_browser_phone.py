@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import artifacts_on_failure
+from helpers import artifacts_on_failure, expect
 from test_browser import (  # noqa: F401 (fixtures)
     COUNT_SEND_CLICKS,
     PEN_WIDTH,
@@ -25,11 +25,6 @@ from test_browser import (  # noqa: F401 (fixtures)
 
 from digitpad import config, pendigits
 from ui.messages import BLANK_HINT, NUMBER_HINT
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the chromium_path fixture skips the tests (fails them under CI)
-    expect = None
 
 pytestmark = pytest.mark.browser
 

@@ -6,6 +6,7 @@ DIGITPAD_TRAIN_LIMIT keep every training short.
 # ruff: noqa: F811 (pytest fixtures imported from test_browser are used as parameters)
 
 import pytest
+from helpers import artifacts_on_failure, expect
 from test_browser import (  # noqa: F401 (fixtures)
     TRAINING_MS,
     WAIT_MS,
@@ -15,13 +16,6 @@ from test_browser import (  # noqa: F401 (fixtures)
 )
 
 from digitpad import config
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the chromium_path fixture skips the tests (fails them under CI)
-    expect = None
-
-from helpers import artifacts_on_failure
 
 pytestmark = pytest.mark.browser
 

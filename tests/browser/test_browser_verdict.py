@@ -9,17 +9,12 @@ import types
 
 import numpy as np
 import pytest
-from helpers import artifacts_on_failure, install_models, streamlit_server
+from helpers import artifacts_on_failure, expect, install_models, streamlit_server
 from test_browser import WAIT_MS, browser, canvas, draw, page  # noqa: F401 (fixtures)
 
 from benchmarks import numbers
 from digitpad import config, inference, pendigits, preprocess, segment, strokes, verdict
 from ui.messages import NUMBER_HINT
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the chromium_path fixture skips the tests (fails them under CI)
-    expect = None
 
 pytestmark = pytest.mark.browser
 
