@@ -4,11 +4,11 @@ import dataclasses
 import datetime
 import os
 import pathlib
-import platform
 import sys
 
 import numpy as np
 
+from benchmarks.common import machine_description
 from digitpad import config
 
 TARGET_P50_MS = 300.0
@@ -105,11 +105,6 @@ def environment_in_checkout(prefix: str = sys.prefix, checkout=config.PROJECT_DI
     """Whether the Python environment lies inside the checkout, as `make run` makes it (.venv):
     only then does the watcher, when on, have what it had to watch before the fix."""
     return pathlib.Path(prefix).resolve().is_relative_to(pathlib.Path(checkout).resolve())
-
-
-def machine_description() -> str:
-    """A short description of where the figures were measured."""
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def _ms(value: float | None) -> str:

@@ -1,7 +1,9 @@
 """What the benchmarks share: the arguments of a benchmark on pendigits samples, its model."""
 
 import argparse
+import os
 import pathlib
+import platform
 
 from digitpad import config, inference
 
@@ -31,3 +33,8 @@ def sample_predictor(arguments: argparse.Namespace) -> inference.Predictor:
         return inference.Predictor.load(arguments.model)
     except ValueError as error:
         raise ValueError(f"cannot load model {arguments.model}: {error}") from error
+
+
+def machine_description() -> str:
+    """A short description of where the figures were measured."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -6,8 +6,6 @@
 import argparse
 import dataclasses
 import json
-import os
-import platform
 import re
 import statistics
 import sys
@@ -15,6 +13,7 @@ import time
 
 import numpy as np
 
+from benchmarks.common import machine_description
 from digitpad import config, data, evaluation, pendigits, training, trainset, writers
 from digitpad.inference import Predictor
 
@@ -137,11 +136,6 @@ def unseen_writers(name: str) -> dict | None:
         return None
     twin = Predictor.load(name, TWINS_DIR)
     return evaluation.writer_accuracy(twin, writers.report_writers())
-
-
-def machine_description() -> str:
-    """A short description of where the figures were measured."""
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def _percent(value: float | None) -> str:
