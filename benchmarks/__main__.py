@@ -1,4 +1,4 @@
-"""`python -m benchmarks speed|numbers|photos|personalize|nondigits|browser [options]`."""
+"""`python -m benchmarks speed|numbers|photos|personalize|nondigits|recipes|browser [options]`."""
 
 import importlib
 import os
@@ -10,6 +10,7 @@ BENCHMARKS = {
     "photos": "accuracy on synthetic photos of digits on paper",
     "personalize": "what training with a writer's drawings does for that writer",
     "nondigits": "letters, scribbles and shapes refused; unseen writers' digits kept",
+    "recipes": "what each lever of the training recipe does (trains; hours on a CPU)",
     "browser": "the app in a real browser: pen release to answer, 10 sessions, idle cost, watcher",
 }
 

@@ -1,0 +1,40 @@
+"""The recipe search's variants: each is the shipped recipe with one lever changed."""
+
+import dataclasses
+
+import pytest
+
+from benchmarks import recipes
+from digitpad import writers
+
+
+def test_the_plain_variants_are_the_shipped_recipes():
+    cnn, copies = recipes.settings_of("cnn")
+    mlp, _ = recipes.settings_of("mlp")
+    assert copies == 1
+    assert (cnn.epochs, cnn.pen_replays, cnn.non_digits, cnn.label_smoothing) == (40, 2, 16000, 0.1)
+    assert (mlp.model_name, mlp.label_smoothing, mlp.pen_images) == ("mlp", 0.0, None)
+
+
+def test_each_variant_changes_one_lever():
+    plain = {name: recipes.settings_of(name.split("-")[0]) for name in recipes.VARIANTS}
+    for name in recipes.VARIANTS:
+        settings, copies = recipes.settings_of(name)
+        base, base_copies = plain[name]
+        changed = {
+            field.name
+            for field in dataclasses.fields(settings)
+            if getattr(settings, field.name) != getattr(base, field.name)
+        }
+        assert len(changed) + (copies != base_copies) <= 1, name
+
+
+def test_the_report_fold_is_never_trained_on_nor_measured():
+    assert set(writers.report_writers()) <= set(recipes.EXCLUDED)
+    assert recipes.TUNING_FOLD != writers.REPORT_FOLD
+
+
+def test_an_unknown_variant_fails_before_any_training(tmp_path):
+    with pytest.raises(ValueError, match="unknown variant"):
+        recipes.main(["cnn", "cnn-twice-as-wide", "--out", str(tmp_path)])
+    assert not list(tmp_path.iterdir())
