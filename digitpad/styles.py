@@ -3,9 +3,11 @@
 Each style of `CATALOGUE` redraws a share of one digit's 28 x 28 images with an extra or
 changed stroke, in MNIST's 2 px pen: the crossed (continental) 7, the slashed 0, the 1
 with a base serif, the 5 whose top bar floats, the flat-topped 3, the 2 with a loop at its
-foot, the 9 with a long straight tail, and a strong slant either way (any digit). They
-extend `augment.STYLES` (flagged 1, hooked 9); `augment.augment_images(..., catalogue=True)`
-applies them. `docs/styles.png` shows examples (`python scripts/style_examples.py`).
+foot, the 9 with a long straight tail, the open-top 4, the 4 whose bar is short or detached
+from its upright, the 6 and the 9 with a small loop, and a strong slant either way (any
+digit). They extend `augment.STYLES` (flagged 1, hooked 9);
+`augment.augment_images(..., catalogue=True)` applies them. `docs/styles.png` shows examples
+(`python scripts/style_examples.py`).
 """
 
 import dataclasses
@@ -15,6 +17,8 @@ import cv2
 import numpy as np
 
 PEN = 2  # MNIST's pen width in pixels
+MAX_STEM_WIDTH = 6  # pixels: wider ink under a 4's bar is not a lone upright
+MAX_STEM_SLANT = 0.6  # columns per row: a steeper-leaning 'upright' is something else
 SLANT = (0.45, 0.75)  # strong slant: the shear, either way (augment's own is at most 0.35)
 _SHIFT = 4  # cv2 sub-pixel bits
 
@@ -146,6 +150,95 @@ def strong_slant(image, box, rng):
     return cv2.warpAffine(image, matrix, image.shape[::-1], flags=cv2.INTER_LINEAR)
 
 
+def _upright(image: np.ndarray, box: InkBox) -> tuple[Callable[[int], int], int] | None:
+    """Where a 4's upright is: its centre column in each row (a line through the ink of the
+    rows under the bar, where the upright is alone) and its half width. None when those rows
+    do not look like one straight, steep upright (a curled foot, a broken stroke)."""
+    rows = np.arange(box.bottom - max(2, box.height // 3), box.bottom + 1)
+    inks = [(row, _ink_columns(image, row)) for row in rows]
+    lone = [(row, ink) for row, ink in inks if 0 < len(ink) <= MAX_STEM_WIDTH]
+    if len(lone) < len(rows) - 1:
+        return None
+    centers = np.array([(row, ink.mean()) for row, ink in lone])
+    slope, intercept = np.polyfit(*centers.T, 1)
+    if (
+        abs(slope) > MAX_STEM_SLANT
+        or np.abs(np.polyval((slope, intercept), centers[:, 0]) - centers[:, 1]).max() > 1.5
+    ):
+        return None
+    half_width = int(np.median([len(ink) for _, ink in lone]) // 2)
+    return (
+        lambda row: int(np.clip(round(slope * row + intercept), 0, image.shape[1] - 1))
+    ), half_width
+
+
+def _upright_rows(image, box, first: float, last: float) -> list[tuple[int, int, int]]:
+    """(row, upright's first column, its last column) for the rows from `first` to `last`
+    (shares of the height); none when the upright cannot be found."""
+    upright = _upright(image, box)
+    if upright is None:
+        return []
+    center, half = upright
+    rows = range(box.top + round(first * box.height), box.top + round(last * box.height))
+    return [(row, center(row) - half, center(row) + half) for row in rows]
+
+
+def open_four(image, box, rng):
+    """The 4's top opened: the arm no longer meets the upright where they join at the top."""
+    opened = image.copy()
+    for row, start, _ in _upright_rows(image, box, 0.0, rng.uniform(0.3, 0.4)):
+        reach = round(rng.uniform(0.35, 0.5) * max(start - box.left, 1))
+        opened[row, max(start - reach, 0) : max(start - 1, 0)] = 0.0
+    return opened
+
+
+def short_bar_four(image, box, rng):
+    """The 4's bar stops at the upright instead of crossing it."""
+    short = image.copy()
+    for row, _, end in _upright_rows(image, box, 0.3, 0.85):
+        short[row, end + 2 :] = 0.0
+    return short
+
+
+def detached_bar_four(image, box, rng):
+    """The 4's arm and bar pulled away from the upright: a gap where the bar should meet it."""
+    gap = int(rng.integers(2, 4))
+    detached = image.copy()
+    for row, start, _ in _upright_rows(image, box, 0.0, 1.0):
+        cut = max(start - 1, 0)
+        left_part = image[row, :cut].copy()
+        detached[row, :cut] = 0.0
+        detached[row, : max(cut - gap, 0)] = left_part[gap:]
+    return detached
+
+
+def _shrunk(image, anchor, scale: float) -> np.ndarray:
+    """`image` scaled by `scale` about `anchor` (x, y)."""
+    x, y = anchor
+    matrix = np.float32([[scale, 0.0, x * (1 - scale)], [0.0, scale, y * (1 - scale)]])
+    return cv2.warpAffine(image, matrix, image.shape[::-1], flags=cv2.INTER_LINEAR)
+
+
+def small_loop_nine(image, box, rng):
+    """The 9's head shrunk towards where its tail starts: a small loop on a long tail."""
+    cut = box.top + round(0.5 * box.height)
+    head, rest = image.copy(), image.copy()
+    head[cut + 1 :], rest[: cut + 1] = 0.0, 0.0
+    columns = _ink_columns(image, cut + 1)
+    anchor = (columns.mean() if len(columns) else box.right, cut)
+    return np.maximum(rest, _shrunk(head, anchor, rng.uniform(0.55, 0.7)))
+
+
+def small_loop_six(image, box, rng):
+    """The 6's loop shrunk towards where its stem comes down: a small loop under a long stem."""
+    cut = box.top + round(0.5 * box.height)
+    loop, rest = image.copy(), image.copy()
+    loop[:cut], rest[cut:] = 0.0, 0.0
+    columns = _ink_columns(image, cut - 1)
+    anchor = (columns.mean() if len(columns) else box.left, cut)
+    return np.maximum(rest, _shrunk(loop, anchor, rng.uniform(0.55, 0.7)))
+
+
 CATALOGUE = (
     CatalogueStyle("crossed 7", 7, 0.3, crossed_seven),
     CatalogueStyle("slashed 0", 0, 0.2, slashed_zero),
@@ -154,6 +247,11 @@ CATALOGUE = (
     CatalogueStyle("flat-topped 3", 3, 0.2, flat_three),
     CatalogueStyle("looped 2", 2, 0.2, looped_two),
     CatalogueStyle("9 with a long straight tail", 9, 0.3, long_tail_nine),
+    CatalogueStyle("open-top 4", 4, 0.15, open_four),
+    CatalogueStyle("4 with a short bar", 4, 0.15, short_bar_four),
+    CatalogueStyle("4 with a detached bar", 4, 0.15, detached_bar_four),
+    CatalogueStyle("6 with a small loop", 6, 0.25, small_loop_six),
+    CatalogueStyle("9 with a small loop", 9, 0.25, small_loop_nine),
     CatalogueStyle("strong slant, either way", None, 0.08, strong_slant),
 )
 

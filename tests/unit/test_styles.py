@@ -24,6 +24,8 @@ FIVE = drawn([(19, 5), (10, 5), (9, 13), (17, 13), (18, 21), (9, 23)])
 THREE = drawn([(9, 6), (14, 4), (18, 8), (13, 13), (19, 18), (14, 23), (8, 21)])
 TWO = drawn([(8, 8), (14, 4), (19, 9), (8, 23), (20, 23)])
 NINE = drawn([(18, 8), (13, 4), (9, 8), (13, 12), (18, 8), (16, 23)])
+FOUR = drawn([(16, 4), (7, 17), (22, 17)], [(16, 4), (16, 24)])  # closed top, bar crossing
+SIX = drawn([(17, 4), (11, 11), (9, 18), (13, 23), (18, 20), (16, 15), (10, 17)])
 RNG_SEED = 3
 
 
@@ -68,6 +70,39 @@ def test_long_tail_nine_has_a_shorter_head_and_a_straight_tail():
     assert styles.ink_box(after).bottom >= styles.ink_box(NINE).bottom - 1
     assert (after[18:24] > 0.5).sum(axis=1).max() <= 3  # one thin stroke at the bottom
     assert (after[:18] > 0.5).sum() < (NINE[:18] > 0.5).sum() + 8  # the head only got smaller
+
+
+def test_open_four_has_no_ink_where_the_arm_met_the_upright():
+    after = styled("open-top 4", FOUR)
+    assert FOUR[5:9, 11:14].max() > 0.5 > after[5:9, 11:14].max()
+    assert np.array_equal(after[12:], FOUR[12:])  # bar and upright untouched
+
+
+def test_short_bar_four_ends_its_bar_at_the_upright():
+    after = styled("4 with a short bar", FOUR)
+    assert FOUR[15:19, 19:].max() > 0.5 > after[15:19, 19:].max()
+    assert after[20:24, 15:18].max() > 0.5  # the upright stays
+
+
+def test_detached_bar_four_leaves_a_gap_beside_the_upright():
+    after = styled("4 with a detached bar", FOUR)
+    assert FOUR[16:18, 11:14].max() > 0.5 > after[16:18, 11:14].max()
+    assert after[16:18, 6:12].max() > 0.5 and after[20:24, 15:18].max() > 0.5
+
+
+def test_a_four_without_a_clear_upright_is_left_as_it_is():
+    curled = drawn([(16, 4), (7, 17), (22, 17)], [(16, 4), (16, 20), (8, 24)])
+    for name in ("open-top 4", "4 with a short bar", "4 with a detached bar"):
+        assert np.array_equal(styled(name, curled), curled), name
+
+
+@pytest.mark.parametrize(
+    ("name", "digit"), [("6 with a small loop", SIX), ("9 with a small loop", NINE)]
+)
+def test_small_loop_styles_shrink_the_loop_and_keep_the_stroke(name, digit):
+    after = styled(name, digit)
+    assert styles.ink_box(after).height < styles.ink_box(digit).height
+    assert 0.4 * (digit > 0.5).sum() < (after > 0.5).sum() < (digit > 0.5).sum()
 
 
 def test_strong_slant_moves_the_top_sideways_more_than_augment_does():
