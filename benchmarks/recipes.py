@@ -15,7 +15,17 @@ import pathlib
 
 import numpy as np
 
-from digitpad import config, data, evaluation, nondigits, training, trainset, verdict, writers
+from digitpad import (
+    config,
+    data,
+    evaluation,
+    nondigits,
+    styles,
+    training,
+    trainset,
+    verdict,
+    writers,
+)  # fmt: skip
 from digitpad.inference import Predictor
 
 SHIPPED = dict(epochs=40, learning_rate=0.003, augment=True, validation_split=0.0,
@@ -30,6 +40,9 @@ VARIANTS = {
     "mlp-mnist-twice": ("mlp", {}, 2), "mlp-8k-non-digits": ("mlp", {"non_digits": 8000}, 1),
     "mlp-styles": ("mlp", {"style_catalogue": True}, 1),
 }  # fmt: skip
+# One style of the catalogue at a time: "cnn-style-3" trains with `styles.CATALOGUE[3]` alone.
+STYLE_PREFIX = "-style-"
+FULL_CATALOGUE = styles.CATALOGUE
 TUNING_FOLD = 3
 EXCLUDED = writers.fold_writers(TUNING_FOLD) + writers.report_writers()
 NON_DIGIT_COUNT = 300
@@ -37,17 +50,36 @@ NON_DIGIT_COUNT = 300
 
 def settings_of(name: str) -> tuple[config.TrainingConfig, int]:
     """The recipe of variant `name` and how many copies of MNIST it trains on."""
-    if name not in VARIANTS:
-        raise ValueError(f"unknown variant {name!r}: use one of {', '.join(VARIANTS)}")
-    model_name, changes, mnist_copies = VARIANTS[name]
+    model_name, changes, mnist_copies = _variant(name)
     smoothing = 0.1 if model_name == "cnn" else 0.0
     recipe = {**SHIPPED, **changes}
     return config.TrainingConfig(model_name, label_smoothing=smoothing, **recipe), mnist_copies
 
 
-def run_variant(name: str) -> dict:
-    """Train variant `name` and measure it (see the module's docstring)."""
+def _variant(name: str) -> tuple[str, dict, int]:
+    if name in VARIANTS:
+        return VARIANTS[name]
+    model_name, _, index = name.partition(STYLE_PREFIX)
+    if model_name in config.MODEL_NAMES and index.isdigit() and int(index) < len(FULL_CATALOGUE):
+        return model_name, {"style_catalogue": True}, 1
+    raise ValueError(
+        f"unknown variant {name!r}: use one of {', '.join(VARIANTS)}, or MODEL{STYLE_PREFIX}N "
+        f"for style N (0-{len(FULL_CATALOGUE) - 1}) of the catalogue alone"
+    )
+
+
+def only_style(name: str) -> None:
+    """Narrow the catalogue to the one style a "-style-N" variant asks for (else all)."""
+    chosen = name.partition(STYLE_PREFIX)[2]
+    styles.CATALOGUE = (FULL_CATALOGUE[int(chosen)],) if chosen else FULL_CATALOGUE
+
+
+def run_variant(name: str, changes: dict, with_verdict: bool = True) -> dict:
+    """Train variant `name` (with `changes` to its recipe) and measure it (see the module's
+    docstring); without `with_verdict`, only MNIST and the fold's drawings."""
     settings, copies = settings_of(name)
+    settings = dataclasses.replace(settings, **changes)
+    only_style(name)
     (images, labels), (test_images, test_labels) = data.load_mnist(None)
     images, labels = np.concatenate([images] * copies), np.concatenate([labels] * copies)
     pen = trainset.for_recipe(settings, images, labels, None, EXCLUDED, download=False)
@@ -56,9 +88,10 @@ def run_variant(name: str) -> dict:
     test = evaluation.predict_images(predictor, test_images).argmax(axis=1) == test_labels
     return {
         "variant": name, "recipe": dataclasses.asdict(settings), "mnist_copies": copies,
+        "styles": [style.name for style in styles.CATALOGUE] if settings.style_catalogue else [],
         "training_set": pen.note, "mnist_test": float(test.mean()),
         "fold": evaluation.writer_accuracy(predictor, writers.fold_writers(TUNING_FOLD)),
-        **verdict_figures(predictor),
+        **(verdict_figures(predictor) if with_verdict else {}),
     }  # fmt: skip
 
 
@@ -82,16 +115,30 @@ def verdict_figures(predictor: Predictor) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the named variants one after the other; write DIR/NAME.json for each."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks recipes", description=__doc__)
-    parser.add_argument("variants", nargs="+", metavar="NAME", help=", ".join(VARIANTS))
-    parser.add_argument("--out", type=pathlib.Path, required=True, help="folder for the reports")
-    arguments = parser.parse_args(argv)
+    arguments = _parser().parse_args(argv)
     for name in arguments.variants:
         settings_of(name)  # an unknown name fails before hours of training
+    changes = {
+        key: value
+        for key, value in (("epochs", arguments.epochs), ("non_digits", arguments.non_digits))
+        if value is not None
+    }
     arguments.out.mkdir(parents=True, exist_ok=True)
     for name in arguments.variants:
-        report = run_variant(name)
+        report = run_variant(name, changes, with_verdict=not arguments.digits_only)
         (arguments.out / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
         print(f"{name}: MNIST test {report['mnist_test']:.2%}, fold {TUNING_FOLD} "
               f"{report['fold']['accuracy']:.2%}", flush=True)  # fmt: skip
     return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks recipes", description=__doc__)
+    parser.add_argument("variants", nargs="+", metavar="NAME",
+                        help=f"{', '.join(VARIANTS)}, or MODEL{STYLE_PREFIX}N")  # fmt: skip
+    parser.add_argument("--out", type=pathlib.Path, required=True, help="folder for the reports")
+    parser.add_argument("--epochs", type=int, help="train this many epochs instead")
+    parser.add_argument("--non-digits", type=int, help="mix in this many non-digits instead")
+    parser.add_argument("--digits-only", action="store_true",
+                        help="skip the not-a-digit figures")  # fmt: skip
+    return parser

@@ -257,10 +257,11 @@ CATALOGUE = (
 
 
 def restyle(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
-            catalogue=CATALOGUE) -> np.ndarray:  # fmt: skip
-    """Redraw a share of the images (N, 28, 28) float in [0, 1] in the catalogue's styles."""
+            catalogue=None) -> np.ndarray:  # fmt: skip
+    """Redraw a share of the images (N, 28, 28) float in [0, 1] in the catalogue's styles
+    (`catalogue`, else `CATALOGUE` as it is at the call: a benchmark may narrow it)."""
     styled = images.copy()
-    for style in catalogue:
+    for style in CATALOGUE if catalogue is None else catalogue:
         matches = np.ones(len(images), bool) if style.digit is None else labels == style.digit
         chosen = np.flatnonzero(matches & (rng.random(len(images)) < style.chance))
         for index in chosen:

@@ -38,3 +38,23 @@ def test_an_unknown_variant_fails_before_any_training(tmp_path):
     with pytest.raises(ValueError, match="unknown variant"):
         recipes.main(["cnn", "cnn-twice-as-wide", "--out", str(tmp_path)])
     assert not list(tmp_path.iterdir())
+
+
+def test_a_style_variant_trains_with_that_style_alone(monkeypatch):
+    from digitpad import styles
+
+    monkeypatch.setattr(styles, "CATALOGUE", styles.CATALOGUE)
+    settings, _ = recipes.settings_of("mlp-style-2")
+    recipes.only_style("mlp-style-2")
+    assert settings.style_catalogue and settings.model_name == "mlp"
+    assert styles.CATALOGUE[0].name == "1 with a base serif" and len(styles.CATALOGUE) == 1
+    recipes.only_style("cnn-style-0")
+    assert [style.name for style in styles.CATALOGUE] == ["crossed 7"]
+    recipes.only_style("cnn")
+    assert styles.CATALOGUE == recipes.FULL_CATALOGUE
+
+
+@pytest.mark.parametrize("name", ["cnn-style-99", "rnn-style-1", "cnn-style-x"])
+def test_a_style_variant_must_name_a_style_and_a_model(name):
+    with pytest.raises(ValueError, match="unknown variant"):
+        recipes.settings_of(name)
