@@ -6,6 +6,7 @@ import pathlib
 import shutil
 import subprocess
 import threading
+import types
 
 import numpy as np
 
@@ -104,6 +105,22 @@ def streamlit_server(environment: dict[str, str], log_path: pathlib.Path):
             yield url
         finally:
             stop_server(process)
+
+
+@contextlib.contextmanager
+def app_server(models: dict[str, pathlib.Path], home: pathlib.Path, mnist_source, pendigits_path,
+               extra_environment: dict[str, str] | None = None):  # fmt: skip
+    """The app with `models` installed in its own DIGITPAD_HOME `home`, served as `make run`
+    serves it; yields its URL and log path."""
+    install_models(models, home / "models")
+    environment = {
+        config.HOME_ENV_VAR: str(home), config.MNIST_ENV_VAR: str(mnist_source),
+        config.PENDIGITS_ENV_VAR: str(pendigits_path), "TF_CPP_MIN_LOG_LEVEL": "3",
+        **(extra_environment or {}),
+    }  # fmt: skip
+    log_path = home / "server.log"
+    with streamlit_server(environment, log_path) as url:
+        yield types.SimpleNamespace(url=url, log=log_path)
 
 
 @contextlib.contextmanager

@@ -7,16 +7,14 @@ test-artifacts/.
 
 import itertools
 import re
-import types
 
 import numpy as np
 import pytest
 from helpers import (
     TINY_TRAINING_IMAGES,
+    app_server,
     artifacts_on_failure,
     expect,
-    install_models,
-    streamlit_server,
     sync_playwright,
     tiny_models,
 )
@@ -70,17 +68,14 @@ def clear_digit(tiny_model_files, pendigits_path) -> tuple[pendigits.PenDigit, p
 def server(tiny_model_files, mnist_source, pendigits_path, tmp_path_factory):
     """The app, served by `streamlit run` with its own DIGITPAD_HOME."""
     home = tmp_path_factory.mktemp("digitpad-home")
-    install_models(tiny_model_files, home / "models")
-    environment = {
-        config.HOME_ENV_VAR: str(home),
-        config.MNIST_ENV_VAR: str(mnist_source),
-        config.PENDIGITS_ENV_VAR: str(pendigits_path),
-        "DIGITPAD_TRAIN_LIMIT": str(TRAIN_LIMIT),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-    }
-    log_path = home / "server.log"
-    with streamlit_server(environment, log_path) as url:
-        yield types.SimpleNamespace(url=url, log=log_path)
+    with app_server(
+        tiny_model_files,
+        home,
+        mnist_source,
+        pendigits_path,
+        {"DIGITPAD_TRAIN_LIMIT": str(TRAIN_LIMIT)},
+    ) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,10 @@ stroke by stroke in Number mode, is read right from its strokes.
 # ruff: noqa: F811 (pytest fixtures imported from test_browser are used as parameters)
 
 import dataclasses
-import types
 
 import numpy as np
 import pytest
-from helpers import artifacts_on_failure, expect, install_models, streamlit_server
+from helpers import app_server, artifacts_on_failure, expect
 from test_browser import WAIT_MS, browser, canvas, draw, page  # noqa: F401 (fixtures)
 
 from benchmarks import numbers
@@ -53,16 +52,8 @@ def shipped_models() -> dict:
 def server(shipped_models, mnist_source, pendigits_path, tmp_path_factory):
     """The app with the shipped models, served by `streamlit run` with its own DIGITPAD_HOME."""
     home = tmp_path_factory.mktemp("digitpad-home")
-    install_models(shipped_models, home / "models")
-    environment = {
-        config.HOME_ENV_VAR: str(home),
-        config.MNIST_ENV_VAR: str(mnist_source),
-        config.PENDIGITS_ENV_VAR: str(pendigits_path),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-    }
-    log_path = home / "server.log"
-    with streamlit_server(environment, log_path) as url:
-        yield types.SimpleNamespace(url=url, log=log_path)
+    with app_server(shipped_models, home, mnist_source, pendigits_path) as served:
+        yield served
 
 
 def test_a_drawn_letter_is_not_a_digit_for_either_model(page, server, request):
