@@ -33,8 +33,11 @@ MAX_WIDTH_RATIO = 1.0  # a candidate wider than this times the height...
 WIDE_PENALTY = 6.0  # ...loses this for each height of extra width
 JOIN_OVERLAP = 0.3  # a stroke overlapping the candidate's other strokes less (share of the
 JOIN_PENALTY = 4.0  # narrower x-extent) loses this for each share of missing overlap
-MIN_HEIGHT_RATIO = 0.65  # a candidate shorter than this times the height...
-SHORT_PENALTY = 6.0  # ...loses this for each height it lacks
+# A candidate shorter than this times the height (a 4's body without its stick, which reads
+# as a 1: "4" written in two strokes read "11")...
+MIN_HEIGHT_RATIO = 0.75
+SHORT_PENALTY = 10.0  # ...loses this for each height it lacks (0.65 and 6 read 1.0 point fewer
+# apart numbers right on folds 0-3; 0.7-0.85 and 6-10 read about the same)
 SPLIT_OVERLAP = 0.3  # a digit whose first stroke overlaps the stroke before more than this
 SPLIT_PENALTY = 10.0  # loses this for each share of extra overlap
 MAX_GAP_RATIO = 0.5  # a stroke further than this beside the others never joins them
