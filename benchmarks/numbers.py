@@ -133,10 +133,11 @@ def number_accuracy(predictor: Predictor, count: int = 300, seed: int = config.S
     """Digit and whole-number accuracy of both readers on `count` numbers of each gap style.
 
     Each number is written by one writer of `writer_ids` (default: the report fold, writers
-    nothing was tuned on). Number i of a style is the same whichever styles, count or
-    processes run. `parallel` spreads the numbers over worker processes that load the model
-    themselves. Also gives each reader's median time to read a 6-digit number, timed in this
-    process alone afterwards (the image reader's includes drawing the canvas).
+    nothing was tuned on). Number i has the same digits in every style, and is the same
+    whichever styles, count or processes run. `parallel` spreads the numbers over worker
+    processes that load the model themselves. Also gives each reader's median time to read
+    a 6-digit number, timed in this process alone afterwards (the image reader's includes
+    drawing the canvas).
     """
     unknown = [style for style in gap_styles if style not in GAP_STYLES]
     if unknown:
@@ -174,8 +175,10 @@ class Parallel:
 
 
 def composed_number(by_writer: list[list], seed: int, gap_style: str, index: int) -> tuple:
-    """Number `index` of a style's sample: its pen digits, and them composed on the canvas."""
-    rng = np.random.default_rng([seed, GAP_STYLES.index(gap_style), index])
+    """Number `index` of the sample: its pen digits, and them composed on the canvas in
+    `gap_style`. Only the gaps differ between styles (the same digits, pen, heights, place
+    and random draws), so the styles compare pair by pair."""
+    rng = np.random.default_rng([seed, index])
     chosen = _one_writers_number(by_writer, rng)
     return chosen, compose_strokes(chosen, gap_style, rng)
 

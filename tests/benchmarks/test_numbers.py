@@ -119,3 +119,17 @@ def test_numbers_command_on_a_tuning_fold_says_whose_numbers(capsys, pendigits_p
     assert output.startswith("writers of tuning fold 1 (10, 13, 18, 19, 25, 29)")
     assert "optimistic" in output and "with a piece refused" in output
     assert numbers.main(["--count", "2", "--jobs", "0"]) == 2
+
+
+def test_number_i_differs_between_styles_only_by_its_gaps(pendigits_path):
+    by_writer = numbers._digits_by_writer(
+        pendigits.load_pendigits(pendigits_path), writers.fold_writers(3)
+    )
+    samples = [numbers.composed_number(by_writer, 5, style, 7) for style in numbers.GAP_STYLES]
+    assert len({tuple(id(digit) for digit in chosen) for chosen, _ in samples}) == 1
+    assert len({composed.pen_width for _, composed in samples}) == 1
+    gaps = set()
+    for _, composed in samples:
+        first, second = (np.concatenate(own)[:, 0] for own in composed.digit_strokes[:2])
+        gaps.add(float(second.min() - first.max()))
+    assert len(gaps) == len(numbers.GAP_STYLES)
