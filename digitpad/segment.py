@@ -6,7 +6,7 @@ import itertools
 import cv2
 import numpy as np
 
-from digitpad import config, preprocess, verdict
+from digitpad import blas, config, preprocess, verdict
 from digitpad.inference import Predictor
 
 # Two pieces whose horizontal extents share more than this share of the narrower one are one
@@ -240,7 +240,8 @@ def read_number(image: np.ndarray, predictor: Predictor) -> NumberReading:
     if not images:
         raise preprocess.BlankDrawingError("The canvas is blank: write a number.")
     batch = np.stack(images)
-    probabilities = predictor.probabilities(batch)
+    with blas.one_thread():
+        probabilities = predictor.probabilities(batch)
     digits = tuple(int(digit) for digit in probabilities.argmax(axis=1))
     is_digit = tuple(bool(value) for value in predictor.is_digit(probabilities))
     return NumberReading(digits, probabilities, tuple(boxes), batch, is_digit)

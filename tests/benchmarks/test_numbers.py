@@ -88,3 +88,48 @@ def test_numbers_command_runs_one_style_for_both_readers(pendigits_path, capsys)
 def test_numbers_command_refuses_a_model_that_saw_the_report_writers(capsys):
     assert numbers.main(["--count", "1", "--models-dir", str(config.MODELS_DIR)]) == 2
     assert "trained on report-fold writers" in capsys.readouterr().err
+
+
+def test_worker_processes_read_the_same_numbers(cnn, pendigits_path):
+    """Number i of a style does not depend on how many processes read the sample."""
+    tuning = writers.fold_writers(2)
+    parallel = numbers.Parallel(2, "cnn", str(config.MODELS_DIR), chunk=2)
+    arguments = {"count": 4, "path": pendigits_path, "writer_ids": tuning,
+                 "gap_styles": ("touching",)}  # fmt: skip
+    alone = numbers.number_accuracy(cnn, **arguments)
+    shared = numbers.number_accuracy(cnn, **arguments, parallel=parallel)
+    assert shared["touching"] == alone["touching"]
+    assert shared["touching"]["strokes"]["numbers"] == 4
+
+
+def test_a_refused_piece_counts_apart_from_a_misread():
+    chosen = [type("Digit", (), {"label": label})() for label in (4, 2)]
+    right, split, digits_right, digits, refused, right_but = numbers._score_reading(
+        chosen, (4, numbers.NOT_READ), (4, 2)
+    )
+    assert (right, split, digits_right, digits, refused, right_but) == (0, 1, 1, 2, 1, 1)
+    assert list(numbers._score_reading(chosen, (4, 7), (4, 7))) == [0, 1, 1, 2, 0, 0]
+    assert list(numbers._score_reading(chosen, (), ())) == [0, 0, 0, 2, 0, 0]
+
+
+def test_numbers_command_on_a_tuning_fold_says_whose_numbers(capsys, pendigits_path):
+    arguments = ["--count", "2", "--style", "apart", "--fold", "1", "--jobs", "1"]
+    assert numbers.main([*arguments, "--pendigits", str(pendigits_path)]) == 0
+    output = capsys.readouterr().out
+    assert output.startswith("writers of tuning fold 1 (10, 13, 18, 19, 25, 29)")
+    assert "optimistic" in output and "with a piece refused" in output
+    assert numbers.main(["--count", "2", "--jobs", "0"]) == 2
+
+
+def test_number_i_differs_between_styles_only_by_its_gaps(pendigits_path):
+    by_writer = numbers._digits_by_writer(
+        pendigits.load_pendigits(pendigits_path), writers.fold_writers(3)
+    )
+    samples = [numbers.composed_number(by_writer, 5, style, 7) for style in numbers.GAP_STYLES]
+    assert len({tuple(id(digit) for digit in chosen) for chosen, _ in samples}) == 1
+    assert len({composed.pen_width for _, composed in samples}) == 1
+    gaps = set()
+    for _, composed in samples:
+        first, second = (np.concatenate(own)[:, 0] for own in composed.digit_strokes[:2])
+        gaps.add(float(second.min() - first.max()))
+    assert len(gaps) == len(numbers.GAP_STYLES)

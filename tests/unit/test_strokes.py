@@ -126,6 +126,15 @@ def test_geometry_favours_a_stick_over_its_body_and_refuses_far_strokes():
     assert strokes.geometry_score(parts, (0, 3), 160.0, PEN) == -np.inf
 
 
+def test_geometry_counts_a_piece_much_shorter_than_the_number_as_part_of_a_digit():
+    """A 4's body (to its bar, 100 of 160 px) alone is no digit: it would read as a 1."""
+    parts = list(drawing(FOUR_BODY, FOUR_STICK).strokes)
+    body_alone = strokes.geometry_score(parts, (0, 1), 160.0, PEN)
+    stick_alone = strokes.geometry_score(parts, (1, 2), 160.0, PEN)
+    assert body_alone <= -strokes.SHORT_PENALTY * (strokes.MIN_HEIGHT_RATIO - 100 / 160) < -1.0
+    assert stick_alone < -1.0  # it overlaps the body: the body's digit
+
+
 def test_a_four_with_a_late_stick_is_one_digit(cnn):
     reading = strokes.read_strokes(drawing(FOUR_BODY, FOUR_STICK, ZERO), cnn)
     assert reading.number == "40"
