@@ -243,5 +243,6 @@ def read_number(image: np.ndarray, predictor: Predictor) -> NumberReading:
     with blas.one_thread():
         probabilities = predictor.probabilities(batch)
     digits = tuple(int(digit) for digit in probabilities.argmax(axis=1))
-    is_digit = tuple(bool(value) for value in predictor.is_digit(probabilities))
+    in_number = verdict.is_digit_in_number(probabilities, predictor.threshold)
+    is_digit = tuple(bool(value) for value in in_number)
     return NumberReading(digits, probabilities, tuple(boxes), batch, is_digit)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from digitpad import blas, config, pendigits, preprocess
+from digitpad import blas, config, pendigits, preprocess, verdict
 from digitpad.inference import Predictor
 from digitpad.segment import NumberReading
 
@@ -287,7 +287,7 @@ def read_strokes(drawing: StrokeDrawing, predictor: Predictor) -> NumberReading:
     batch = np.stack(images)
     with blas.one_thread():
         probabilities = predictor.probabilities(batch)
-    is_digit = np.asarray(predictor.is_digit(probabilities), dtype=bool)
+    is_digit = np.asarray(verdict.is_digit_in_number(probabilities, predictor.threshold), bool)
     totals = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) + np.array(scores) + DIGIT_BONUS
     totals -= REFUSED_PENALTY * ~is_digit
     chosen = best_split(spans, totals, len(strokes))

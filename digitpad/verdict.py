@@ -31,6 +31,12 @@ def is_digit(probabilities: np.ndarray, threshold: float) -> np.ndarray:
     return np.asarray(probabilities).max(axis=-1) >= threshold
 
 
+def is_digit_in_number(probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """Whether each piece of a number is a digit: refused only under
+    `config.NUMBER_REFUSAL_SHARE` of the model's threshold."""
+    return is_digit(probabilities, threshold * config.NUMBER_REFUSAL_SHARE)
+
+
 def refusal(probabilities: np.ndarray) -> str:
     """The message for a drawing that is not a digit, with the model's best guess."""
     best = int(np.argmax(probabilities))

@@ -344,7 +344,10 @@ def test_predict_says_not_a_digit_with_the_probabilities(tmp_path, strict_models
     assert capsys.readouterr().out.startswith(f"{tmp_path / 'seven.png'}: error: not a digit")
 
 
-def test_predict_number_marks_a_piece_that_is_not_a_digit(tmp_path, strict_models, capsys):
+def test_predict_number_marks_a_piece_that_is_not_a_digit(
+    tmp_path, strict_models, capsys, monkeypatch
+):
+    monkeypatch.setattr(config, "NUMBER_REFUSAL_SHARE", 1.0)  # the full threshold in a number
     save_png(tmp_path / "sevens.png", np.hstack([draw_seven(), draw_seven()]))
     arguments = ["predict", "--number", "--json", "--models-dir", str(strict_models)]
     assert cli.main([*arguments, str(tmp_path / "sevens.png")]) == cli.EXIT_FAILED

@@ -136,7 +136,8 @@ def test_cli_predict_number(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == f"{path}: {result['number']}"
 
 
-def test_a_piece_that_is_not_a_digit_is_marked(cnn):
+def test_a_piece_that_is_not_a_digit_is_marked(cnn, monkeypatch):
+    monkeypatch.setattr(config, "NUMBER_REFUSAL_SHARE", 1.0)  # the full threshold in a number
     canvas = draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN)
     sure = segment.read_number(canvas, lenient(cnn))
     assert sure.is_digit == (True, True, True) and "?" not in sure.number

@@ -148,7 +148,8 @@ def test_a_seven_with_its_crossbar_added_last_is_one_digit(cnn):
     assert reading.images.shape == (2, 28, 28) and reading.probabilities.shape == (2, 10)
 
 
-def test_a_group_the_model_refuses_is_marked_not_a_digit(cnn):
+def test_a_group_the_model_refuses_is_marked_not_a_digit(cnn, monkeypatch):
+    monkeypatch.setattr(config, "NUMBER_REFUSAL_SHARE", 1.0)  # the full threshold in a number
     strict = Predictor(cnn.model, {**cnn.info, verdict.THRESHOLD_KEY: 1.0})  # refuses all
     reading = strokes.read_strokes(drawing(SEVEN_BODY, ONE, SEVEN_BAR), strict)
     assert reading.is_digit and not any(reading.is_digit)
@@ -194,7 +195,8 @@ def test_cli_reports_bad_json_like_other_unreadable_input(tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"{broken}: error: not valid JSON")
 
 
-def test_cli_marks_a_refused_stroke_digit_like_an_image_piece(tmp_path, capsys):
+def test_cli_marks_a_refused_stroke_digit_like_an_image_piece(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(config, "NUMBER_REFUSAL_SHARE", 1.0)
     folder = tmp_path / "strict"
     folder.mkdir()
     (folder / "cnn.keras").write_bytes((config.MODELS_DIR / "cnn.keras").read_bytes())

@@ -115,3 +115,12 @@ def test_shipped_models_refuse_non_digits_and_keep_unseen_writers_digits(
     assert kept.mean() >= bounds["digits_kept"], f"{name} keeps {kept.mean():.1%} of digits"
     drop = right.mean() - (right & kept).mean()
     assert drop <= bounds["right_drop"], f"{name}: {drop:.1%} fewer digits read right"
+
+
+def test_in_a_number_a_piece_is_refused_only_under_a_share_of_the_threshold():
+    rows = np.array([[0.45] + [0.55 / 9] * 9, [0.3] + [0.7 / 9] * 9])
+    threshold = 0.8
+    assert not verdict.is_digit(rows, threshold).any()
+    cut = threshold * config.NUMBER_REFUSAL_SHARE
+    assert list(verdict.is_digit_in_number(rows, threshold)) == [cut <= 0.45, cut <= 0.3]
+    assert 0.0 < config.NUMBER_REFUSAL_SHARE < 1.0
