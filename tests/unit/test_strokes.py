@@ -157,6 +157,14 @@ def test_a_group_the_model_refuses_is_marked_not_a_digit(cnn, monkeypatch):
     assert strokes.read_strokes(drawing(SEVEN_BODY, ONE, SEVEN_BAR), cnn).is_digit == (True, True)
 
 
+def test_a_cross_written_inside_a_number_still_reads_not_a_digit(cnn):
+    cross = [[(440, 60), (520, 220)], [(520, 60), (440, 220)]]
+    reading = strokes.read_strokes(
+        drawing(SEVEN_BODY, SEVEN_BAR, *cross, [(620, 60), (620, 220)]), cnn
+    )
+    assert reading.number == f"7{verdict.NOT_A_DIGIT_MARK}1"  # at half the model's threshold
+
+
 def test_touching_digits_written_as_separate_strokes_are_read_apart(cnn):
     one = [(440, 60), (440, 220)]  # its ink meets the zero's: one blob on the canvas
     reading = strokes.read_strokes(
