@@ -63,13 +63,12 @@ def preview_ui(image: np.ndarray) -> None:
     )  # fmt: skip
 
 
-def other_answer(name: str, image: np.ndarray) -> Answer | None:
-    """The other model's answer on the same image, or None (said why)."""
+def other_answer(name: str, image: np.ndarray) -> tuple[Answer | None, str | None]:
+    """The other model's answer on the same image, or None and why it has none."""
     predictor, problem = predictor_for(name)
     if predictor is None:
-        st.caption(f"{MODEL_LABELS[name]}: {problem}")
-        return None
-    return answer_of(MODEL_LABELS[name], predictor, image)
+        return None, f"{MODEL_LABELS[name]}: {problem}"
+    return answer_of(MODEL_LABELS[name], predictor, image), None
 
 
 def answer_of(label: str, predictor: inference.Predictor, image: np.ndarray) -> Answer:
