@@ -24,6 +24,7 @@ def main() -> None:
     st.title(TITLE)
     st.html(f'<p class="dp-subtitle">{SUBTITLE}</p>')  # hidden on phones, for the canvas
     resources.light_keras_reset()
+    resources.single_threaded_kernels()
     registry = resources.job_registry()
     name, pen_width = sidebar_ui(registry)
     follow_running_training(registry)

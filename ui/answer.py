@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from digitpad import config, inference, preprocess, verdict
-from ui.formatting import MODEL_LABELS, confidence, enlarged, other_model
+from ui.formatting import MODEL_LABELS, confidence, enlarged, other_model, png_data_url
 from ui.messages import BLANK_HINT
 from ui.resources import predictor_for
 
@@ -56,20 +56,16 @@ def mnist_image_ui(drawing: np.ndarray | None) -> np.ndarray | None:
 
 
 def preview_ui(image: np.ndarray) -> None:
-    """The 28 x 28 image the model reads, enlarged without smoothing."""
-    st.image(
-        enlarged(image, PREVIEW_SIZE), caption="What the model sees: 28 × 28",
-        output_format="PNG",
-    )  # fmt: skip
+    """The 28 x 28 image the model reads, enlarged without smoothing (a PNG in the page)."""
+    st.image(png_data_url(enlarged(image, PREVIEW_SIZE)), caption="What the model sees: 28 × 28")
 
 
-def other_answer(name: str, image: np.ndarray) -> Answer | None:
-    """The other model's answer on the same image, or None (said why)."""
+def other_answer(name: str, image: np.ndarray) -> tuple[Answer | None, str | None]:
+    """The other model's answer on the same image, or None and why it has none."""
     predictor, problem = predictor_for(name)
     if predictor is None:
-        st.caption(f"{MODEL_LABELS[name]}: {problem}")
-        return None
-    return answer_of(MODEL_LABELS[name], predictor, image)
+        return None, f"{MODEL_LABELS[name]}: {problem}"
+    return answer_of(MODEL_LABELS[name], predictor, image), None
 
 
 def answer_of(label: str, predictor: inference.Predictor, image: np.ndarray) -> Answer:

@@ -3,6 +3,7 @@
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from digitpad import config, progress, training
@@ -21,6 +22,7 @@ CURVES_LEGEND = (
     f'<span style="color:{HIGHLIGHT_COLOR}">●</span> training images &nbsp; '
     f'<span style="color:{VALIDATION_COLOR}">●</span> validation images (held out)'
 )
+DIGIT_NAMES = [str(digit) for digit in range(config.NUM_CLASSES)]
 # The probability bars: a fixed Vega-Lite spec, so only the data changes from one drawing
 # to the next (building an Altair chart per stroke cost more than the prediction).
 PROBABILITY_SPEC = {
@@ -41,14 +43,22 @@ PROBABILITY_SPEC = {
 
 def probability_bars_ui(probabilities: np.ndarray) -> None:
     """Bars of the 10 digits' probabilities, the top one highlighted (`PROBABILITY_SPEC`)."""
-    frame = pd.DataFrame(
+    st.vega_lite_chart(probability_table(probabilities), PROBABILITY_SPEC, width="stretch")
+
+
+def probability_table(probabilities: np.ndarray) -> pa.Table:
+    """The bars' data: digit, probability, and whether it is the top one.
+
+    An Arrow table, not a DataFrame: Streamlit sends Arrow, and converting a DataFrame cost
+    each stroke ten times more than building the table.
+    """
+    return pa.table(
         {
-            "digit": [str(digit) for digit in range(config.NUM_CLASSES)],
-            "probability": probabilities.astype(float),
+            "digit": DIGIT_NAMES,
+            "probability": probabilities.astype(np.float64),
             "top": np.arange(config.NUM_CLASSES) == int(np.argmax(probabilities)),
         }
     )
-    st.vega_lite_chart(frame, PROBABILITY_SPEC, width="stretch")
 
 
 def history_frame(

@@ -1,5 +1,6 @@
 """How the page writes numbers, times, models and small images."""
 
+import base64
 import datetime
 import math
 
@@ -45,6 +46,18 @@ def enlarged(image: np.ndarray, size: int) -> np.ndarray:
     """A 28 x 28 image as uint8, enlarged without smoothing so each pixel stays a square."""
     pixels = image if image.dtype == np.uint8 else np.rint(image * 255).astype(np.uint8)
     return cv2.resize(pixels, (size, size), interpolation=cv2.INTER_NEAREST)
+
+
+def png_data_url(pixels: np.ndarray) -> str:
+    """Grayscale uint8 pixels as a PNG `data:` URL.
+
+    `st.image` sends a URL as it is: the browser shows the picture without fetching a file
+    from the server, and the server neither stores nor serves one for every stroke.
+    """
+    if pixels.dtype != np.uint8 or pixels.ndim != 2:
+        raise ValueError(f"Expected grayscale uint8 pixels, got {pixels.dtype} {pixels.shape}.")
+    _, png = cv2.imencode(".png", pixels)
+    return "data:image/png;base64," + base64.b64encode(png.tobytes()).decode("ascii")
 
 
 def other_model(name: str) -> str:

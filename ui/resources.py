@@ -7,7 +7,7 @@ import pathlib
 import numpy as np
 import streamlit as st
 
-from digitpad import config, data, inference, jobs
+from digitpad import config, data, inference, jobs, threads
 from ui.formatting import MODEL_LABELS
 
 TRAIN_LIMIT_ENV_VAR = "DIGITPAD_TRAIN_LIMIT"
@@ -29,6 +29,13 @@ def light_keras_reset() -> None:
     The app keeps its models in `st.cache_resource`: it needs no memory freed per run.
     """
     jobs.shield_keras_state(keep_memory=True)
+
+
+@st.cache_resource
+def single_threaded_kernels() -> None:
+    """Once per server process: a drawing's NumPy and OpenCV work runs in its session's own
+    thread, not in pools that ten sessions and the browser fight over (`digitpad.threads`)."""
+    threads.single_threaded_kernels()
 
 
 @st.cache_resource(show_spinner=False)

@@ -191,7 +191,7 @@ def test_drawing_shows_the_answer_chart_input_and_other_model(app_home, canvas):
     assert len(charts(app)) == 1
     [preview] = app.image
     assert preview.captions == ["What the model sees: 28 × 28"]
-    assert preview.value[0].endswith(".png")  # crisp pixels, no JPEG smudge
+    assert preview.value[0].startswith("data:image/png;base64,")  # crisp pixels, no JPEG smudge
     assert not app.info
     app.segmented_control(key=state.MODEL_KEY).set_value("mlp").run()
     text = markdown_text(app)
