@@ -6,7 +6,7 @@ import itertools
 import cv2
 import numpy as np
 
-from digitpad import blas, config, preprocess, verdict
+from digitpad import config, preprocess, threads, verdict
 from digitpad.inference import Predictor
 
 # Two pieces whose horizontal extents share more than this share of the narrower one are one
@@ -240,7 +240,7 @@ def read_number(image: np.ndarray, predictor: Predictor) -> NumberReading:
     if not images:
         raise preprocess.BlankDrawingError("The canvas is blank: write a number.")
     batch = np.stack(images)
-    with blas.one_thread():
+    with threads.one_blas_thread():
         probabilities = predictor.probabilities(batch)
     digits = tuple(int(digit) for digit in probabilities.argmax(axis=1))
     in_number = verdict.is_digit_in_number(probabilities, predictor.threshold)

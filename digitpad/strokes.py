@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from digitpad import blas, config, pendigits, preprocess, verdict
+from digitpad import config, pendigits, preprocess, threads, verdict
 from digitpad.inference import Predictor
 from digitpad.segment import NumberReading
 
@@ -285,7 +285,7 @@ def read_strokes(drawing: StrokeDrawing, predictor: Predictor) -> NumberReading:
     strokes, height = _without_specks(drawing)
     spans, images, scores = _candidates(strokes, height, drawing.pen_width)
     batch = np.stack(images)
-    with blas.one_thread():
+    with threads.one_blas_thread():
         probabilities = predictor.probabilities(batch)
     is_digit = np.asarray(verdict.is_digit_in_number(probabilities, predictor.threshold), bool)
     totals = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) + np.array(scores) + DIGIT_BONUS

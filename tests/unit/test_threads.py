@@ -36,3 +36,12 @@ def test_results_are_the_same_with_one_thread(restored_thread_counts):
     before = left @ right
     threads.single_threaded_kernels()
     np.testing.assert_allclose(left @ right, before, rtol=1e-5)
+
+
+def test_one_blas_thread_limits_blas_for_a_while_and_restores_it():
+    before = blas_thread_counts()
+    with threads.one_blas_thread():
+        assert set(blas_thread_counts()) == {1}
+        product = np.ones((64, 64)) @ np.ones((64, 64))
+    assert blas_thread_counts() == before
+    assert product[0, 0] == 64
