@@ -194,8 +194,8 @@ def first_and_cold_lines(figures: dict) -> list[str]:
     cold, first = figures["cold_start"], figures["concurrent_first_answer"]
     runs = f"median of {cold['launches']} launches" if cold["launches"] > 1 else "one launch"
     return [
-        f"{first['count']} new sessions drawing their first digit at once (each loads ~1 MB "
-        f"of chart code for its first chart): p50 / p95 {_ms(first['p50_ms'])} / "
+        f"{first['count']} new sessions drawing their first digit at once (each builds its "
+        f"page for the first time): p50 / p95 {_ms(first['p50_ms'])} / "
         f"{_ms(first['p95_ms'])}, {first['own_answer']} / {first['count']} got their own answer.",
         f"Cold start ({runs}): `streamlit run` → canvas takes a stroke "
         f"{cold['interactive_s']:.1f} s, → first answer {cold['first_answer_s']:.1f} s.",

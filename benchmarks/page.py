@@ -42,9 +42,8 @@ RECORDER_JS = """
   state.scriptState = () =>
     document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state');
   state.view = () => {
-    const bars = [...document.querySelectorAll(
-      '[data-testid="stVegaLiteChart"] path[aria-roledescription="bar"]')];
-    const top = bars.find((bar) => (bar.getAttribute('fill') || '').toLowerCase() === '#2563eb');
+    const bars = [...document.querySelectorAll('.dp-bars .dp-bar')];
+    const top = document.querySelector('.dp-bars .dp-bar-top');
     return {
       chart: bars.map((bar) => bar.getAttribute('aria-label')).join('|'),
       chartDigit: (top?.getAttribute('aria-label') || '').match(/digit: (\\d)/)?.[1] ?? null,

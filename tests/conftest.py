@@ -6,6 +6,7 @@ those are missing, but *fail* under CI (``CI=true``), where they must always be 
 
 import os
 import pathlib
+import sys
 import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -23,6 +24,16 @@ DEFAULT_MNIST = SHARED_DATA / "mnist"
 DEFAULT_PENDIGITS = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
 # Training mixes in pendigits replays; naming the file keeps tests from ever downloading it.
 os.environ.setdefault("DIGITPAD_PENDIGITS", str(DEFAULT_PENDIGITS))
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module():
+    """Put `__main__` back after each test: AppTest runs the app as `__main__` and leaves it
+    there, and worker processes started later (multiprocessing's spawn re-runs `__main__`)
+    would then import the page, which only loads under `streamlit run`."""
+    main = sys.modules.get("__main__")
+    yield
+    sys.modules["__main__"] = main
 
 
 def in_ci() -> bool:

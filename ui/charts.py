@@ -3,18 +3,15 @@
 import altair as alt
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
 from digitpad import config, progress, training
 from ui.formatting import optional_percent
 
-CHART_HEIGHT = 170
 CURVE_HEIGHT = 280
 MAX_CURVE_POINTS = 300  # training points per curve: enough for its shape, light to send
 CONFUSION_HEIGHT = 340
 HIGHLIGHT_COLOR = "#2563eb"
-MUTED_COLOR = "#cbd5e1"
 VALIDATION_COLOR = "#f97316"
 SPLITS = ("training", "validation")
 METRICS = ("loss", "accuracy")
@@ -23,42 +20,28 @@ CURVES_LEGEND = (
     f'<span style="color:{VALIDATION_COLOR}">●</span> validation images (held out)'
 )
 DIGIT_NAMES = [str(digit) for digit in range(config.NUM_CLASSES)]
-# The probability bars: a fixed Vega-Lite spec, so only the data changes from one drawing
-# to the next (building an Altair chart per stroke cost more than the prediction).
-PROBABILITY_SPEC = {
-    "height": CHART_HEIGHT,
-    "mark": {"type": "bar", "cornerRadiusTopLeft": 3, "cornerRadiusTopRight": 3},
-    "encoding": {
-        "x": {"field": "digit", "type": "nominal", "sort": None, "title": None,
-              "axis": {"labelAngle": 0}},
-        "y": {"field": "probability", "type": "quantitative", "title": None,
-              "scale": {"domain": [0, 1]}, "axis": {"format": "%", "tickCount": 5}},
-        "color": {"condition": {"test": "datum.top", "value": HIGHLIGHT_COLOR},
-                  "value": MUTED_COLOR},
-        "tooltip": [{"field": "digit", "type": "nominal"},
-                    {"field": "probability", "type": "quantitative", "format": ".1%"}],
-    },
-}  # fmt: skip
 
 
 def probability_bars_ui(probabilities: np.ndarray) -> None:
-    """Bars of the 10 digits' probabilities, the top one highlighted (`PROBABILITY_SPEC`)."""
-    st.vega_lite_chart(probability_table(probabilities), PROBABILITY_SPEC, width="stretch")
+    """Bars of the 10 digits' probabilities, the top one highlighted."""
+    st.html(probability_bars_html(probabilities))
 
 
-def probability_table(probabilities: np.ndarray) -> pa.Table:
-    """The bars' data: digit, probability, and whether it is the top one.
+def probability_bars_html(probabilities: np.ndarray) -> str:
+    """The bars as plain HTML and CSS (ui/assets/style.css).
 
-    An Arrow table, not a DataFrame: Streamlit sends Arrow, and converting a DataFrame cost
-    each stroke ten times more than building the table.
+    Not a Vega-Lite chart: drawing one after every stroke kept the browser busy for longer
+    than the server took to answer, and ten sessions at once on one machine waited for it.
     """
-    return pa.table(
-        {
-            "digit": DIGIT_NAMES,
-            "probability": probabilities.astype(np.float64),
-            "top": np.arange(config.NUM_CLASSES) == int(np.argmax(probabilities)),
-        }
+    top = int(np.argmax(probabilities))
+    bars = "".join(
+        f'<div class="dp-bar{" dp-bar-top" if digit == top else ""}" role="img" '
+        f'aria-label="digit: {digit}, probability: {value:.1%}" title="{digit}: {value:.1%}">'
+        f'<div class="dp-bar-track"><div class="dp-bar-fill" style="height: {value:.1%}">'
+        f'</div></div><div class="dp-bar-digit">{digit}</div></div>'
+        for digit, value in enumerate(np.asarray(probabilities, dtype=np.float64))
     )
+    return f'<div class="dp-bars">{bars}</div>'
 
 
 def history_frame(

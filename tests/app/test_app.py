@@ -152,7 +152,9 @@ def sidebar_caption(app: AppTest) -> str:
 
 
 def charts(app: AppTest) -> list:
-    return app.get("vega_lite_chart")
+    """The Vega-Lite charts (training) and the probability bars (HTML) on the page."""
+    bars = [element for element in app.get("html") if 'class="dp-bars"' in element.proto.body]
+    return [*app.get("vega_lite_chart"), *bars]
 
 
 def test_page_renders_title_sidebar_and_a_hint(app_home, canvas):

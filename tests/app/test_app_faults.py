@@ -10,6 +10,7 @@ from helpers import BatchGate
 from test_app import (
     FakeCanvas,
     app_homes,
+    charts,
     fake_canvas,
     markdown_text,
     run_app,
@@ -124,7 +125,7 @@ def test_with_both_models_broken_the_page_names_both_and_predicts_nothing(homes,
     assert main_error.value.startswith("Neither model can answer.")
     for name in config.MODEL_NAMES:
         assert str(homes.shipped / f"{name}.keras") in main_error.value
-    assert "says" not in markdown_text(app) and not app.get("vega_lite_chart")
+    assert "says" not in markdown_text(app) and not charts(app)
 
 
 def test_a_canvas_filled_with_ink_says_so_and_predicts_nothing(homes, canvas):
@@ -134,7 +135,7 @@ def test_a_canvas_filled_with_ink_says_so_and_predicts_nothing(homes, canvas):
     assert [info.value for info in app.info] == [
         "The canvas is filled with ink: clear it and draw a digit."
     ]
-    assert "says" not in markdown_text(app) and not app.get("vega_lite_chart")
+    assert "says" not in markdown_text(app) and not charts(app)
 
 
 def test_settings_that_cannot_train_are_refused_before_any_job(homes, canvas, monkeypatch):

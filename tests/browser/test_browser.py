@@ -129,14 +129,14 @@ def test_a_pen_written_digit_is_read_and_charted_and_clearing_shows_the_hint(
         expect(page.get_by_text(BLANK_HINT)).to_be_visible(timeout=WAIT_MS)
         draw(page, pendigits.place_strokes(digit, placement))
         expect_answer(page, "CNN says", digit.label)
-        expect(page.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(".dp-bars")).to_be_visible(timeout=WAIT_MS)
         expect(page.get_by_text("What the model sees")).to_be_visible()
         expect(page.locator(".dp-label").nth(1)).to_have_text("MLP says")
         canvas(page).hover()
         page.get_by_role("button", name="Reset canvas & history").click()
         expect(page.get_by_text(BLANK_HINT)).to_be_visible(timeout=WAIT_MS)
         expect(page.locator(".dp-digit")).to_have_count(0)
-        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(0)
+        expect(page.locator(".dp-bars")).to_have_count(0)
 
 
 def test_the_server_started_as_make_run_watches_no_files(page, server, clear_digit, request):

@@ -58,7 +58,7 @@ def test_the_heat_map_keeps_the_bars_in_view_and_shows_even_feature_maps(
         expect_answer(page, "CNN says", digit.label)
         page.get_by_text("Heat map", exact=True).click()
         expect(page.get_by_text("Red: hiding this spot")).to_be_visible(timeout=WAIT_MS)
-        chart = page.get_by_test_id("stVegaLiteChart").first.bounding_box()
+        chart = page.locator(".dp-bars").first.bounding_box()
         assert chart["y"] + chart["height"] <= DESKTOP_HEIGHT, chart
         page.get_by_text("First-layer feature maps").click()
         maps = page.get_by_test_id("stExpander").filter(has_text="feature maps").locator("img")

@@ -78,7 +78,7 @@ def test_on_a_phone_the_answer_the_bars_and_the_other_model_share_the_first_scre
     with artifacts_on_failure(phone, request.node.name, server.log):
         touch_draw(phone, pendigits.place_strokes(digit, placement), config.CANVAS_SIZE)
         expect_answer(phone, "CNN says", digit.label)
-        chart = phone.get_by_test_id("stVegaLiteChart")
+        chart = phone.locator(".dp-bars")
         expect(chart).to_be_visible(timeout=WAIT_MS)
         other = phone.locator(".dp-other")
         expect(other).to_have_text(str(digit.label), timeout=WAIT_MS)

@@ -66,7 +66,7 @@ def test_a_drawn_letter_is_not_a_digit_for_either_model(page, server, request):
         expect(page.locator(".dp-guess").first).to_contain_text("Best guess")
         expect(page.locator(".dp-other-refused")).to_have_text(verdict.NOT_A_DIGIT)
         expect(page.locator(".dp-digit")).to_have_count(0)
-        expect(page.get_by_test_id("stVegaLiteChart")).to_be_visible()  # the bars stay
+        expect(page.locator(".dp-bars")).to_be_visible()  # the bars stay
 
 
 @pytest.fixture(scope="module")
