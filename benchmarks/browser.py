@@ -42,6 +42,7 @@ from benchmarks.server import (
     served_app,
     start_server,
     stop_server,
+    stroke_times_ms,
     wait_until_healthy,
 )
 from digitpad import config, pendigits
@@ -134,13 +135,15 @@ def single_stroke(replays: list) -> tuple:
 
 async def make_run_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:
     """The server as `make run` starts it: idle with a session open, one session, 10 at once."""
-    with served_app(home) as server:
+    trace = home / f"trace-{time.monotonic_ns()}.txt"
+    with served_app(home, trace=trace) as server:
         idle = await idle_cost(browser, server, idle_seconds)
         alone = await one_session(browser, server.url, replays)
+        server_ms = stroke_times_ms(trace)  # one session's strokes, timed in the server
         chosen = distinct_labels(replays, alone, SESSION_COUNT)
         loaded = await concurrent_sessions(browser, server.url, [replays[i] for i in chosen])
     own = [alone[index].answer for index in chosen]
-    return {"idle": idle, "alone": alone, "loaded": loaded, "own": own}
+    return {"idle": idle, "alone": alone, "loaded": loaded, "own": own, "server_ms": server_ms}
 
 
 async def watcher_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:

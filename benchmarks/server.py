@@ -27,6 +27,8 @@ CHROMIUM_ARGS = (
 WATCHER_OPTION = "--server.fileWatcherType"
 SERVER_START_SECONDS = 180.0
 HEALTH_POLL_SECONDS = 0.05
+TRACE_MODULE_DIR = pathlib.Path(__file__).resolve().parent / "server_trace"
+TRACE_ENV_VAR = "DIGITPAD_SERVER_TRACE"  # read by server_trace/sitecustomize.py
 
 
 def free_port() -> int:
@@ -80,12 +82,20 @@ class Served:
 
 
 def start_server(
-    home: pathlib.Path, log, watcher: str | None = None
+    home: pathlib.Path, log, watcher: str | None = None, trace: pathlib.Path | None = None
 ) -> tuple[subprocess.Popen, str]:
-    """Launch ``streamlit run streamlit_app.py`` on a free port; return it and its URL."""
+    """Launch ``streamlit run streamlit_app.py`` on a free port; return it and its URL.
+
+    With `trace`, the server notes in that file when each stroke arrives and its answer
+    leaves (`benchmarks/server_trace/`): the same command, one module more on PYTHONPATH.
+    """
     port = free_port()
     command = server_command(port, watcher)
     environment = {**os.environ, config.HOME_ENV_VAR: str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if trace is not None:
+        paths = [str(TRACE_MODULE_DIR), environment.get("PYTHONPATH", "")]
+        environment |= {"PYTHONPATH": os.pathsep.join(filter(None, paths)),
+                        TRACE_ENV_VAR: str(trace)}  # fmt: skip
     process = subprocess.Popen(
         command, cwd=config.PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
     )
@@ -119,19 +129,33 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: pathlib.Pa
 
 
 @contextlib.contextmanager
-def served_app(home: pathlib.Path, watcher: str | None = None):
+def served_app(home: pathlib.Path, watcher: str | None = None, trace: pathlib.Path | None = None):
     """The app served from `home` (see `server_command` for `watcher`); yield it once healthy.
 
     Its log stays in `home`.
     """
     log_path = home / f"server-{time.monotonic_ns()}.log"
     with open(log_path, "wb") as log:
-        process, url = start_server(home, log, watcher)
+        process, url = start_server(home, log, watcher, trace)
         try:
             wait_until_healthy(url, process, log_path)
             yield Served(url, process, log_path)
         finally:
             stop_server(process)
+
+
+def stroke_times_ms(trace: pathlib.Path) -> list[float]:
+    """From a server's trace (`start_server(trace=...)`): each stroke's arrival → its
+    session's next `script_finished` sent, in ms (a stroke that arrives while one is
+    still being answered counts from the first)."""
+    pending, times = {}, []
+    for line in trace.read_text().splitlines():
+        seconds, kind, session = line.split()
+        if kind == "stroke":
+            pending.setdefault(session, float(seconds))
+        elif session in pending:
+            times.append((float(seconds) - pending.pop(session)) * 1000.0)
+    return times
 
 
 async def launch_browser(playwright, chromium: pathlib.Path):

@@ -1,13 +1,17 @@
 """The browser benchmark's own logic, without a browser: expectations, choices, report."""
 
 import argparse
+import os
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 
 from benchmarks import browser as browser_bench
 from benchmarks import browser_report as report
 from benchmarks import page as page_driver
+from benchmarks import server
 from digitpad import pendigits
 
 DOT = np.array([[140.0, 140.0], [140.5, 140.0]])  # a press with hardly a move
@@ -47,7 +51,8 @@ def test_concurrent_sessions_get_different_digits_read_right_alone_first():
 
 def figures_of(alone_ms: float = 300.0, loaded_ms: float = 2000.0) -> dict:
     """Figures as `browser_report.results` makes them, from made-up samples."""
-    alone = report.latency_summary([sample(d, d, alone_ms + 10 * d) for d in range(10)])
+    server_ms = [18.0, 20.0, 22.0]  # as the server timed the strokes
+    alone = report.latency_summary([sample(d, d, alone_ms + 10 * d) for d in range(10)], server_ms)
     loaded = report.latency_summary([sample(d, d, loaded_ms) for d in range(10)])
     loaded["own_answer"] = 10
     figures = {
@@ -113,7 +118,7 @@ def test_an_unknown_server_share_is_a_dash_not_a_pass():
     assert report.latency_summary(unmeasured)["server_p50_ms"] is None
 
 
-def test_the_server_share_runs_from_the_drawing_sent_to_the_answers_last_message():
+def test_the_page_hears_the_answer_from_the_drawing_sent_to_the_last_message():
     record = {"sentAt": 1000.0, "messageAt": 1023.5}
     assert page_driver.server_ms(record) == 23.5
     assert page_driver.server_ms({"sentAt": 1000.0, "messageAt": None}) is None
@@ -126,3 +131,29 @@ def test_without_models_the_benchmark_says_which_files_are_missing(tmp_path):
     )
     problem = browser_bench.problem_with(arguments)
     assert problem is not None and "mlp.keras" in problem and "cnn.keras" in problem
+
+
+def test_the_server_times_each_stroke_from_its_arrival_to_its_answer(tmp_path):
+    trace = tmp_path / "trace.txt"
+    trace.write_text(
+        "10.000 stroke a\n10.004 stroke b\n10.020 finished a\n"
+        "10.030 stroke b\n10.041 finished b\n10.050 finished a\n"
+    )
+    times = server.stroke_times_ms(trace)
+    assert [round(value, 3) for value in times] == [20.0, 37.0]  # b counts from its first stroke
+
+
+def test_the_trace_module_patches_the_server_only_when_asked(tmp_path):
+    trace = tmp_path / "trace.txt"
+    check = (
+        "from streamlit.runtime import runtime; "
+        "print(runtime.Runtime.handle_backmsg.__name__, runtime.Runtime._send_message.__name__)"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(server.TRACE_MODULE_DIR)}
+    plain = subprocess.run([sys.executable, "-c", check], env=environment, capture_output=True,
+                           text=True, check=True)  # fmt: skip
+    environment[server.TRACE_ENV_VAR] = str(trace)
+    traced = subprocess.run([sys.executable, "-c", check], env=environment, capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    assert plain.stdout.split() == ["handle_backmsg", "_send_message"]
+    assert traced.stdout.split() == ["traced_backmsg", "traced_send"]
