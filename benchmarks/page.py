@@ -45,7 +45,7 @@ RECORDER_JS = """
     const bars = [...document.querySelectorAll('.dp-bars .dp-bar')];
     const top = document.querySelector('.dp-bars .dp-bar-top');
     return {
-      chart: bars.map((bar) => bar.getAttribute('aria-label')).join('|'),
+      chart: bars.map((bar) => bar.getAttribute('data-probability')).join('|'),
       chartDigit: (top?.getAttribute('aria-label') || '').match(/digit: (\\d)/)?.[1] ?? null,
       digit: document.querySelector('.dp-digit')?.textContent ?? null,
       refused: document.querySelector('.dp-answer .dp-refused') !== null,

@@ -36,7 +36,8 @@ def probability_bars_html(probabilities: np.ndarray) -> str:
     top = int(np.argmax(probabilities))
     bars = "".join(
         f'<div class="dp-bar{" dp-bar-top" if digit == top else ""}" role="img" '
-        f'aria-label="digit: {digit}, probability: {value:.1%}" title="{digit}: {value:.1%}">'
+        f'aria-label="digit: {digit}, probability: {value:.1%}" title="{digit}: {value:.1%}" '
+        f'data-probability="{value:.6f}">'
         f'<div class="dp-bar-track"><div class="dp-bar-fill" style="height: {value:.1%}">'
         f'</div></div><div class="dp-bar-digit">{digit}</div></div>'
         for digit, value in enumerate(np.asarray(probabilities, dtype=np.float64))
