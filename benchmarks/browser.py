@@ -133,9 +133,14 @@ def single_stroke(replays: list) -> tuple:
     return next(replay for replay in replays if len(replay[0].strokes) == 1)
 
 
+def trace_path(home: pathlib.Path) -> pathlib.Path:
+    """A new file for a server's stroke times (`server.stroke_times_ms`)."""
+    return home / f"trace-{time.monotonic_ns()}.txt"
+
+
 async def make_run_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:
     """The server as `make run` starts it: idle with a session open, one session, 10 at once."""
-    trace = home / f"trace-{time.monotonic_ns()}.txt"
+    trace = trace_path(home)
     with served_app(home, trace=trace) as server:
         idle = await idle_cost(browser, server, idle_seconds)
         alone = await one_session(browser, server.url, replays)
@@ -149,10 +154,11 @@ async def make_run_phases(browser, home: pathlib.Path, replays: list, idle_secon
 async def watcher_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:
     """The same command with the file watcher on as before the fix (idle, then one session),
     and with it turned off on the command line (one session)."""
-    with served_app(home, watcher="auto") as server:
+    # Traced like `make run`'s server, so that the comparison is like with like.
+    with served_app(home, watcher="auto", trace=trace_path(home)) as server:
         idle = await idle_cost(browser, server, idle_seconds)
         watcher_on = await one_session(browser, server.url, replays)
-    with served_app(home, watcher="none") as server:
+    with served_app(home, watcher="none", trace=trace_path(home)) as server:
         watcher_off = await one_session(browser, server.url, replays)
     return {"idle_watcher_on": idle, "watcher_on": watcher_on, "watcher_off": watcher_off}
 
