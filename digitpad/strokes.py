@@ -238,16 +238,11 @@ def _geometry(bounds: np.ndarray, span: tuple[int, int], height: float, pen: flo
     return float(score)
 
 
-def x_overlap(first: np.ndarray, second: np.ndarray, pen_width: float) -> float:
-    """How much two sets of x-coordinates overlap, inked with the pen: a share of the narrower.
+def _range_overlap(first, second, pen_width: float) -> float:
+    """How much two x-ranges (low, high) overlap, inked with the pen: a share of the narrower.
 
     1 when one lies within the other, 0 when their ink just touches, negative for a gap.
     """
-    return _range_overlap((first.min(), first.max()), (second.min(), second.max()), pen_width)
-
-
-def _range_overlap(first, second, pen_width: float) -> float:
-    """`x_overlap` of two ranges (low, high)."""
     overlap = min(first[1], second[1]) - max(first[0], second[0]) + pen_width
     narrower = min(first[1] - first[0], second[1] - second[0])
     return float(overlap / (narrower + pen_width))

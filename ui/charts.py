@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from digitpad import config, progress, training
+from digitpad import progress, training
 from ui.formatting import optional_percent
 
 CURVE_HEIGHT = 280
@@ -19,7 +19,6 @@ CURVES_LEGEND = (
     f'<span style="color:{HIGHLIGHT_COLOR}">●</span> training images &nbsp; '
     f'<span style="color:{VALIDATION_COLOR}">●</span> validation images (held out)'
 )
-DIGIT_NAMES = [str(digit) for digit in range(config.NUM_CLASSES)]
 
 
 def probability_bars_ui(probabilities: np.ndarray) -> None:
