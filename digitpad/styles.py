@@ -221,22 +221,27 @@ def _shrunk(image, anchor, scale: float) -> np.ndarray:
 
 def small_loop_nine(image, box, rng):
     """The 9's head shrunk towards where its tail starts: a small loop on a long tail."""
-    cut = box.top + round(0.5 * box.height)
-    head, rest = image.copy(), image.copy()
-    head[cut + 1 :], rest[: cut + 1] = 0.0, 0.0
-    columns = _ink_columns(image, cut + 1)
-    anchor = (columns.mean() if len(columns) else box.right, cut)
-    return np.maximum(rest, _shrunk(head, anchor, rng.uniform(0.55, 0.7)))
+    return _shrunk_half(image, box, rng, upper=True)
 
 
 def small_loop_six(image, box, rng):
     """The 6's loop shrunk towards where its stem comes down: a small loop under a long stem."""
+    return _shrunk_half(image, box, rng, upper=False)
+
+
+def _shrunk_half(image, box, rng, upper: bool) -> np.ndarray:
+    """The digit's upper (or lower) half shrunk towards where its ink crosses into the other
+    half, the other half left as it is."""
     cut = box.top + round(0.5 * box.height)
-    loop, rest = image.copy(), image.copy()
-    loop[:cut], rest[cut:] = 0.0, 0.0
-    columns = _ink_columns(image, cut - 1)
-    anchor = (columns.mean() if len(columns) else box.left, cut)
-    return np.maximum(rest, _shrunk(loop, anchor, rng.uniform(0.55, 0.7)))
+    part, rest = image.copy(), image.copy()
+    if upper:
+        part[cut + 1 :], rest[: cut + 1] = 0.0, 0.0
+    else:
+        part[:cut], rest[cut:] = 0.0, 0.0
+    columns = _ink_columns(image, cut + 1 if upper else cut - 1)
+    fallback = box.right if upper else box.left
+    anchor = (columns.mean() if len(columns) else fallback, cut)
+    return np.maximum(rest, _shrunk(part, anchor, rng.uniform(0.55, 0.7)))
 
 
 CATALOGUE = (
