@@ -42,13 +42,18 @@ def rates(predictor: inference.Predictor, digits: tuple, non_digits: dict) -> di
 def measure(models_dir: pathlib.Path, digit_count: int, non_digit_count: int) -> dict:
     """Rates of both models of `models_dir` on the same digits and non-digits."""
     digits = verdict.replayed_digits(digit_count, DIGIT_SEED, held_out=writers.report_writers())
-    non_digits = {
-        family: nondigits.evaluation_images(family, non_digit_count).astype(np.float32) / 255
-        for family in nondigits.FAMILIES
-    }
+    non_digits = non_digit_images(non_digit_count)
     return {
         name: rates(inference.Predictor.load(name, models_dir), digits, non_digits)
         for name in config.MODEL_NAMES
+    }
+
+
+def non_digit_images(count: int) -> dict[str, np.ndarray]:
+    """`count` held-out images of each non-digit family, as the models read them (0-1 floats)."""
+    return {
+        family: nondigits.evaluation_images(family, count).astype(np.float32) / 255
+        for family in nondigits.FAMILIES
     }
 
 

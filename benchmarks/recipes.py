@@ -15,17 +15,8 @@ import pathlib
 
 import numpy as np
 
-from digitpad import (
-    config,
-    data,
-    evaluation,
-    nondigits,
-    styles,
-    training,
-    trainset,
-    verdict,
-    writers,
-)  # fmt: skip
+from benchmarks import nondigits as nondigit_bench
+from digitpad import config, data, evaluation, styles, training, trainset, verdict, writers
 from digitpad.inference import Predictor
 
 SHIPPED = dict(epochs=40, learning_rate=0.003, augment=True, validation_split=0.0,
@@ -45,7 +36,6 @@ STYLE_PREFIX = "-style-"
 FULL_CATALOGUE = styles.CATALOGUE
 TUNING_FOLD = 3
 EXCLUDED = writers.fold_writers(TUNING_FOLD) + writers.report_writers()
-NON_DIGIT_COUNT = 300
 
 
 def settings_of(name: str) -> tuple[config.TrainingConfig, int]:
@@ -96,21 +86,13 @@ def run_variant(name: str, changes: dict, with_verdict: bool = True) -> dict:
 
 
 def verdict_figures(predictor: Predictor) -> dict:
-    """The threshold that answers 99.5 % of fold-3 drawings, and what it lets through."""
-    images, labels = verdict.replayed_digits(held_out=list(writers.fold_writers(TUNING_FOLD)))
-    probabilities = predictor.probabilities(images)
-    threshold = verdict.tune_threshold(probabilities)
-    right = probabilities.argmax(axis=1) == labels
-    kept = probabilities.max(axis=1) >= threshold
-    answered = {}
-    for family in nondigits.FAMILIES:
-        family_images = nondigits.evaluation_images(family, NON_DIGIT_COUNT)
-        top = evaluation.predict_images(predictor, family_images).max(axis=1)
-        answered[family] = float((top >= threshold).mean())
-    return {
-        "threshold": threshold, "right_without_rule": float(right.mean()),
-        "right_with_rule": float((right & kept).mean()), "non_digits_answered": answered,
-    }  # fmt: skip
+    """The threshold that answers 99.5 % of fold-3 drawings, and what it lets through
+    (`benchmarks.nondigits.rates` at that threshold)."""
+    digits = verdict.replayed_digits(held_out=list(writers.fold_writers(TUNING_FOLD)))
+    threshold = verdict.tune_threshold(predictor.probabilities(digits[0]))
+    tuned = Predictor(predictor.model, {verdict.THRESHOLD_KEY: threshold})
+    non_digits = nondigit_bench.non_digit_images(nondigit_bench.NON_DIGIT_COUNT)
+    return nondigit_bench.rates(tuned, digits, non_digits)
 
 
 def main(argv: list[str] | None = None) -> int:
