@@ -43,7 +43,7 @@ def latency_summary(samples: list, server_ms: list[float] | None = None) -> dict
         "sent_p50_ms": p50_of([sample.sent_ms for sample in samples]),
         "server_p50_ms": p50_of(server_ms) if server_ms else None,
         "server_strokes": len(server_ms or []),
-        "heard_p50_ms": p50_of([sample.server_ms for sample in samples]),
+        "heard_p50_ms": p50_of([sample.heard_ms for sample in samples]),
         "finished_p50_ms": p50_of([sample.finished_ms for sample in samples]),
         "right": sum(sample.right for sample in samples),
         "unchanged": sum(sample.unchanged for sample in samples),

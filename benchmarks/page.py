@@ -4,8 +4,9 @@ Latencies are measured in the page's own clock: a recorder installed in every pa
 ``performance.now()`` at the pen's release (``pointerup``), and a MutationObserver notes
 when the chart of the new drawing and the matching big answer are in the DOM; the next
 animation frame is when the page shows them. It also notes when the drawing leaves on the
-WebSocket and when the last message before the answer arrives: browser and server share the
-loopback, so the time between the two is the server's.
+WebSocket and when the page hears the last message before the answer: the server's share
+plus however long the page's main thread was busy (the server's own share is timed inside
+the server, `benchmarks/server_trace/`).
 """
 
 import asyncio
@@ -122,7 +123,7 @@ class Sample:
     latency_ms: float
     sent_ms: float | None  # release → the canvas's value leaves the page
     finished_ms: float | None  # release → the page hears that the app's rerun ended
-    server_ms: float | None  # drawing sent → the last message before the answer (the server)
+    heard_ms: float | None  # drawing sent → the page hears the last message before the answer
     unchanged: bool  # the last stroke left the answer and chart as they were
     preview: str | None  # the URL of "what the model sees": the same image, the same URL
 
@@ -203,7 +204,7 @@ async def draw_digit(page, digit, placement, barrier: asyncio.Barrier | None = N
                 await barrier.wait()
         await kept_stroke(page, stroke, LOADED_INK_TIMEOUT_MS, ANSWER_TIMEOUT_MS / 1000)
         record = await wait_for_answer(page, changes[index])
-    await wait_until_idle(page)  # the rerun's end, for the server's share of the time
+    await wait_until_idle(page)  # the rerun's end, for the page's timings
     record["finishedAt"] = await page.evaluate("window.__digitpad.finishedAt")
     return sample_from(digit.label, record)
 
@@ -265,15 +266,15 @@ def sample_from(label: int, record: dict) -> Sample:
         label=label, answer=None if answer["digit"] is None else int(answer["digit"]),
         verdict=answer["verdict"] or "", latency_ms=shown_at - record["upAt"],
         sent_ms=sent_ms, finished_ms=finished_ms,
-        server_ms=None if unchanged else server_ms(record), unchanged=unchanged,
+        heard_ms=None if unchanged else heard_ms(record), unchanged=unchanged,
         preview=answer["preview"],
     )  # fmt: skip
 
 
-def server_ms(record: dict) -> float | None:
-    """Drawing sent → the last server message before the answer appeared: the server's share.
-
-    Browser and server share the loopback, so the wire adds next to nothing.
+def heard_ms(record: dict) -> float | None:
+    """Drawing sent → the page hears the last server message before the answer appeared: the
+    server's share plus however long the page's main thread was busy (the benchmark times the
+    server's own share inside the server, `server.stroke_times_ms`).
     """
     if record.get("messageAt") is None or record["sentAt"] is None:
         return None

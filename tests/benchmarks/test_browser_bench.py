@@ -17,10 +17,10 @@ from digitpad import pendigits
 DOT = np.array([[140.0, 140.0], [140.5, 140.0]])  # a press with hardly a move
 
 
-def sample(label: int, answer: int, latency_ms: float = 400.0, server_ms: float | None = 20.0):
+def sample(label: int, answer: int, latency_ms: float = 400.0, heard_ms: float | None = 20.0):
     return page_driver.Sample(
         label=label, answer=answer, verdict="99.0% sure", latency_ms=latency_ms, sent_ms=205.0,
-        finished_ms=500.0, server_ms=server_ms, unchanged=False, preview=None,
+        finished_ms=500.0, heard_ms=heard_ms, unchanged=False, preview=None,
     )  # fmt: skip
 
 
@@ -110,7 +110,7 @@ def test_the_targets_table_says_each_figure_its_goal_and_whether_it_is_met():
 
 
 def test_an_unknown_server_share_is_a_dash_not_a_pass():
-    unmeasured = [sample(d, d, 300.0, server_ms=None) for d in range(10)]
+    unmeasured = [sample(d, d, 300.0, heard_ms=None) for d in range(10)]
     figures = figures_of()
     figures["one_session"] = report.latency_summary(unmeasured)
     server_row = report.latency_target_rows(figures)[2]
@@ -120,9 +120,9 @@ def test_an_unknown_server_share_is_a_dash_not_a_pass():
 
 def test_the_page_hears_the_answer_from_the_drawing_sent_to_the_last_message():
     record = {"sentAt": 1000.0, "messageAt": 1023.5}
-    assert page_driver.server_ms(record) == 23.5
-    assert page_driver.server_ms({"sentAt": 1000.0, "messageAt": None}) is None
-    assert page_driver.server_ms({"sentAt": None, "messageAt": 1023.5}) is None
+    assert page_driver.heard_ms(record) == 23.5
+    assert page_driver.heard_ms({"sentAt": 1000.0, "messageAt": None}) is None
+    assert page_driver.heard_ms({"sentAt": None, "messageAt": 1023.5}) is None
 
 
 def test_without_models_the_benchmark_says_which_files_are_missing(tmp_path):
