@@ -14,14 +14,9 @@ import threadpoolctl
 
 
 def single_threaded_kernels() -> None:
-    """Make OpenBLAS (NumPy's matrix products) and OpenCV compute in the calling thread.
-
-    A drawing's kernels are tiny: handing each to a pool of threads costs more than the work,
-    and on a busy 2-core machine (a browser, other sessions drawing) the pool's threads wait
-    for a core. Measured with one core busy: the CNN's NumPy forward pass took 4-12 ms with
-    OpenBLAS's two threads and 0.2 ms with one; OpenCV's resizes likewise.
-    Process-wide: the app's server calls it once. TensorFlow's own thread pools are not
-    touched (training uses them).
+    """Make OpenBLAS (NumPy's matrix products) and OpenCV compute in the calling thread,
+    process-wide: the app's server calls it once. Measured with one core busy: the CNN's
+    NumPy forward pass took 4-12 ms with OpenBLAS's two threads and 0.2 ms with one.
     """
     threadpoolctl.threadpool_limits(1, user_api="blas")
     cv2.setNumThreads(1)
