@@ -13,23 +13,22 @@ import dataclasses
 import json
 import pathlib
 
-import numpy as np
-
 from benchmarks import nondigits as nondigit_bench
 from digitpad import config, data, evaluation, styles, training, trainset, verdict, writers
 from digitpad.inference import Predictor
 
 SHIPPED = dict(epochs=40, learning_rate=0.003, augment=True, validation_split=0.0,
                pen_replays=2, pen_images=None, non_digits=16000, style_catalogue=False)  # fmt: skip
-# name: (model, what differs from the shipped recipe, copies of MNIST in the training set)
+# name: (model, what differs from the shipped recipe)
 VARIANTS = {
-    "cnn": ("cnn", {}, 1), "cnn-60-epochs": ("cnn", {"epochs": 60}, 1),
-    "cnn-mnist-twice": ("cnn", {}, 2), "cnn-8k-non-digits": ("cnn", {"non_digits": 8000}, 1),
-    "cnn-1-replay": ("cnn", {"pen_replays": 1}, 1),
-    "cnn-styles": ("cnn", {"style_catalogue": True}, 1),
-    "mlp": ("mlp", {}, 1), "mlp-60-epochs": ("mlp", {"epochs": 60}, 1),
-    "mlp-mnist-twice": ("mlp", {}, 2), "mlp-8k-non-digits": ("mlp", {"non_digits": 8000}, 1),
-    "mlp-styles": ("mlp", {"style_catalogue": True}, 1),
+    "cnn": ("cnn", {}), "cnn-60-epochs": ("cnn", {"epochs": 60}),
+    "cnn-mnist-twice": ("cnn", {"mnist_copies": 2}),
+    "cnn-8k-non-digits": ("cnn", {"non_digits": 8000}),
+    "cnn-1-replay": ("cnn", {"pen_replays": 1}), "cnn-styles": ("cnn", {"style_catalogue": True}),
+    "mlp": ("mlp", {}), "mlp-60-epochs": ("mlp", {"epochs": 60}),
+    "mlp-mnist-twice": ("mlp", {"mnist_copies": 2}),
+    "mlp-8k-non-digits": ("mlp", {"non_digits": 8000}),
+    "mlp-styles": ("mlp", {"style_catalogue": True}),
 }  # fmt: skip
 # One style of the catalogue at a time: "cnn-style-3" trains with `styles.CATALOGUE[3]` alone.
 STYLE_PREFIX = "-style-"
@@ -38,20 +37,19 @@ TUNING_FOLD = 3
 EXCLUDED = writers.fold_writers(TUNING_FOLD) + writers.report_writers()
 
 
-def settings_of(name: str) -> tuple[config.TrainingConfig, int]:
-    """The recipe of variant `name` and how many copies of MNIST it trains on."""
-    model_name, changes, mnist_copies = _variant(name)
+def settings_of(name: str) -> config.TrainingConfig:
+    """The recipe of variant `name`."""
+    model_name, changes = _variant(name)
     smoothing = 0.1 if model_name == "cnn" else 0.0
-    recipe = {**SHIPPED, **changes}
-    return config.TrainingConfig(model_name, label_smoothing=smoothing, **recipe), mnist_copies
+    return config.TrainingConfig(model_name, label_smoothing=smoothing, **{**SHIPPED, **changes})
 
 
-def _variant(name: str) -> tuple[str, dict, int]:
+def _variant(name: str) -> tuple[str, dict]:
     if name in VARIANTS:
         return VARIANTS[name]
     model_name, _, index = name.partition(STYLE_PREFIX)
     if model_name in config.MODEL_NAMES and index.isdigit() and int(index) < len(FULL_CATALOGUE):
-        return model_name, {"style_catalogue": True}, 1
+        return model_name, {"style_catalogue": True}
     raise ValueError(
         f"unknown variant {name!r}: use one of {', '.join(VARIANTS)}, or MODEL{STYLE_PREFIX}N "
         f"for style N (0-{len(FULL_CATALOGUE) - 1}) of the catalogue alone"
@@ -67,17 +65,15 @@ def only_style(name: str) -> None:
 def run_variant(name: str, changes: dict, with_verdict: bool = True) -> dict:
     """Train variant `name` (with `changes` to its recipe) and measure it (see the module's
     docstring); without `with_verdict`, only MNIST and the fold's drawings."""
-    settings, copies = settings_of(name)
-    settings = dataclasses.replace(settings, **changes)
+    settings = dataclasses.replace(settings_of(name), **changes)
     only_style(name)
     (images, labels), (test_images, test_labels) = data.load_mnist(None)
-    images, labels = np.concatenate([images] * copies), np.concatenate([labels] * copies)
     pen = trainset.for_recipe(settings, images, labels, None, EXCLUDED, download=False)
     result = training.train(settings, pen.images, pen.labels)
     predictor = Predictor(result.model)
     test = evaluation.predict_images(predictor, test_images).argmax(axis=1) == test_labels
     return {
-        "variant": name, "recipe": dataclasses.asdict(settings), "mnist_copies": copies,
+        "variant": name, "recipe": dataclasses.asdict(settings),
         "styles": [style.name for style in styles.CATALOGUE] if settings.style_catalogue else [],
         "training_set": pen.note, "mnist_test": float(test.mean()),
         "fold": evaluation.writer_accuracy(predictor, writers.fold_writers(TUNING_FOLD)),

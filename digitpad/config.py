@@ -56,6 +56,7 @@ NUMBER_REFUSAL_SHARE = 0.5
 SEED = 1234
 MAX_EPOCHS = 100
 MAX_NON_DIGITS = 100_000
+MAX_MNIST_COPIES = 4
 MAX_PEN_REPLAYS = 10
 PENDIGITS_EVAL_COUNT = 2000  # replayed drawings used for the drawn-digit accuracy
 
@@ -82,6 +83,7 @@ class TrainingConfig:
     pen_images: int | None = 2500  # at most this many replays (None: all of them)
     style_catalogue: bool = False  # with augment: also the styles of `augment.CATALOGUE`
     non_digits: int = 2500  # synthetic non-digits mixed in, trained towards a flat answer
+    mnist_copies: int = 1  # MNIST's images this many times (each copy augmented afresh)
 
 
 def check_model_name(name: str) -> None:

@@ -9,7 +9,7 @@ Letters that people also write as digits are left out (see DIGIT_LIKE_LETTERS).
 import cv2
 import numpy as np
 
-from digitpad import config, pendigits, preprocess, writers
+from digitpad import config, glyphs, pendigits, preprocess, writers
 
 # Letters a careful reader could take for a digit: O o D Q (0), I l i j J (1), Z z (2),
 # S s (5), G b (6), T t (7), B (8), g q y a (9), L (a 1 with a foot, a 4's corner), d and p
@@ -24,8 +24,8 @@ HERSHEY_FONTS = (
     cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
 )  # fmt: skip
 FAMILIES = (
-    "font_letters", "pen_letters", "scribble", "zigzag", "hatching", "spiral", "cross", "box",
-    "bars", "two_digits",
+    "font_letters", "pen_letters", "pen_symbols", "scribble", "zigzag", "hatching", "spiral",
+    "cross", "box", "bars", "two_digits",
 )  # fmt: skip
 HELD_OUT_FAMILY = "pen_letters"  # closest to the target (handwritten letters): never trained on
 TRAINING_FAMILIES = tuple(family for family in FAMILIES if family != HELD_OUT_FAMILY)
@@ -40,38 +40,6 @@ GLYPH_CANVAS = 300
 GLYPH_ORIGIN = (70, 200)  # where the text's baseline starts: room for script swashes
 FONT_PEN = (2, 14)  # Hershey pen range, pixels at GLYPH_HEIGHT
 SAMPLE_ATTEMPTS = 5  # a drawing that preprocesses to nothing is drawn again
-
-# Letters as pen strokes: polylines in a box of height 1 (x right, y down); "arc" pieces are
-# (centre x, centre y, radius x, radius y, start degrees, end degrees), counter-clockwise.
-# fmt: off
-PEN_LETTERS = {
-    "A": [[(0, 1), (0.45, 0), (0.9, 1)], [(0.2, 0.6), (0.7, 0.6)]],
-    "C": [[("arc", 0.45, 0.5, 0.45, 0.5, 50, 310)]],
-    "E": [[(0.75, 0), (0, 0), (0, 1), (0.75, 1)], [(0, 0.5), (0.6, 0.5)]],
-    "F": [[(0.75, 0), (0, 0), (0, 1)], [(0, 0.5), (0.6, 0.5)]],
-    "H": [[(0, 0), (0, 1)], [(0.8, 0), (0.8, 1)], [(0, 0.5), (0.8, 0.5)]],
-    "K": [[(0, 0), (0, 1)], [(0.75, 0), (0, 0.6)], [(0.25, 0.42), (0.8, 1)]],
-    "M": [[(0, 1), (0.1, 0), (0.45, 0.7), (0.8, 0), (0.9, 1)]],
-    "N": [[(0, 1), (0, 0), (0.75, 1), (0.75, 0)]],
-    "P": [[(0, 1), (0, 0)], [(0, 0), ("arc", 0.3, 0.25, 0.35, 0.25, 90, -90), (0, 0.5)]],
-    "R": [[(0, 1), (0, 0)], [(0, 0), ("arc", 0.3, 0.25, 0.35, 0.25, 90, -90), (0, 0.5)],
-          [(0.25, 0.5), (0.75, 1)]],
-    "U": [[(0, 0), (0, 0.6), ("arc", 0.4, 0.6, 0.4, 0.4, 180, 360), (0.8, 0)]],
-    "V": [[(0, 0), (0.4, 1), (0.8, 0)]],
-    "W": [[(0, 0), (0.25, 1), (0.5, 0.3), (0.75, 1), (1, 0)]],
-    "X": [[(0, 0), (0.8, 1)], [(0.8, 0), (0, 1)]],
-    "Y": [[(0, 0), (0.4, 0.5), (0.8, 0)], [(0.4, 0.5), (0.4, 1)]],
-    "e": [[(0.05, 0.55), (0.95, 0.55), ("arc", 0.5, 0.55, 0.45, 0.45, 0, 320)]],
-    "h": [[(0, 0), (0, 1)], [(0, 0.65), ("arc", 0.35, 0.65, 0.35, 0.25, 180, 0), (0.7, 1)]],
-    "m": [[(0, 0.3), (0, 1)], [(0, 0.5), ("arc", 0.3, 0.5, 0.3, 0.2, 180, 0), (0.6, 1)],
-          [(0.6, 0.5), ("arc", 0.9, 0.5, 0.3, 0.2, 180, 0), (1.2, 1)]],
-    "n": [[(0, 0.3), (0, 1)], [(0, 0.55), ("arc", 0.4, 0.55, 0.4, 0.25, 180, 0), (0.8, 1)]],
-    "r": [[(0, 0.3), (0, 1)], [(0, 0.65), ("arc", 0.35, 0.6, 0.35, 0.25, 180, 45)]],
-    "u": [[(0, 0.3), (0, 0.7), ("arc", 0.4, 0.7, 0.4, 0.3, 180, 360)], [(0.8, 0.3), (0.8, 1)]],
-    "w": [[(0, 0.3), (0.3, 1), (0.55, 0.5), (0.8, 1), (1.1, 0.3)]],
-    "k": [[(0, 0), (0, 1)], [(0.6, 0.35), (0, 0.75)], [(0.2, 0.62), (0.65, 1)]],
-}
-# fmt: on
 
 
 def canvases(family: str, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -164,23 +132,13 @@ def _distorted(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.n
 
 
 def _pen_letter(rng: np.random.Generator) -> list:
-    """A letter written as strokes (PEN_LETTERS)."""
-    letter = PEN_LETTERS[str(rng.choice(list(PEN_LETTERS)))]
-    return [_expanded(stroke) for stroke in letter]
+    """A letter written as strokes (`glyphs.PEN_LETTERS`)."""
+    return glyphs.glyph_strokes(glyphs.PEN_LETTERS, rng)
 
 
-def _expanded(stroke: list) -> np.ndarray:
-    """A PEN_LETTERS stroke as a polyline: points, with each arc drawn as points."""
-    points = []
-    for piece in stroke:
-        if piece[0] == "arc":
-            _, center_x, center_y, radius_x, radius_y, start, end = piece
-            angles = np.radians(np.linspace(start, end, 24))
-            points += list(zip(center_x + radius_x * np.cos(angles),
-                               center_y - radius_y * np.sin(angles), strict=True))  # fmt: skip
-        else:
-            points.append(piece)
-    return np.array(points, np.float64)
+def _pen_symbol(rng: np.random.Generator) -> list:
+    """A symbol or a doodle written as strokes (`glyphs.PEN_SYMBOLS`)."""
+    return glyphs.glyph_strokes(glyphs.PEN_SYMBOLS, rng)
 
 
 def _scribble(rng: np.random.Generator) -> list:
@@ -280,8 +238,9 @@ def _tuning_digits() -> list:
 
 
 STROKE_MAKERS = {
-    "pen_letters": _pen_letter, "scribble": _scribble, "zigzag": _zigzag, "hatching": _hatching,
-    "spiral": _spiral, "cross": _cross, "box": _box, "bars": _bars,
+    "pen_letters": _pen_letter, "pen_symbols": _pen_symbol, "scribble": _scribble,
+    "zigzag": _zigzag, "hatching": _hatching, "spiral": _spiral, "cross": _cross, "box": _box,
+    "bars": _bars,
 }  # fmt: skip
 
 

@@ -82,6 +82,8 @@ def _add_pen_arguments(train, defaults: config.TrainingConfig) -> None:
                                   help="with --augment, also the styles of digitpad.styles"),
         "--non-digits": dict(type=int, default=defaults.non_digits, metavar="N",
                              help="synthetic non-digits mixed in (default: %(default)s)"),
+        "--mnist-copies": dict(type=int, default=defaults.mnist_copies, metavar="N",
+                               help="MNIST's images N times (default: %(default)s)"),
         "--exclude-writers": dict(metavar="WRITERS", help="leave out these pendigits writers "
                                   "(`report`, `fold3`, `3,17`) and measure the model on them"),
         "--twin": dict(type=pathlib.Path, metavar="DIR", help="the same recipe trained without "
@@ -110,6 +112,7 @@ def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
         label_smoothing=arguments.label_smoothing, seed=arguments.seed,
         pen_replays=arguments.replays, pen_images=arguments.pen_images,
         style_catalogue=arguments.style_catalogue, non_digits=arguments.non_digits,
+        mnist_copies=arguments.mnist_copies,
     )  # fmt: skip
 
 

@@ -117,6 +117,8 @@ def validate(settings: config.TrainingConfig, training_images: int) -> None:
         raise ValueError("The number of pen images must be at least 1 (or all).")
     if not 0 <= settings.non_digits <= config.MAX_NON_DIGITS:
         raise ValueError(f"Non-digits must be between 0 and {config.MAX_NON_DIGITS:,}.")
+    if not 1 <= settings.mnist_copies <= config.MAX_MNIST_COPIES:
+        raise ValueError(f"MNIST copies must be between 1 and {config.MAX_MNIST_COPIES}.")
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {settings.optimizer!r}: use {', '.join(OPTIMIZERS)}.")
 

@@ -89,7 +89,9 @@ def for_recipe(
     download: bool = True,
 ) -> TrainingSet:  # fmt: skip
     """The training set a recipe asks for: its pen replays and pen image cap, its
-    non-digits, its seed."""
+    non-digits, its MNIST copies, its seed."""
+    images = np.concatenate([images] * settings.mnist_copies)
+    labels = np.concatenate([labels] * settings.mnist_copies)
     pen = assemble(images, labels, settings.pen_replays, pendigits_path, exclude_writers,
                    settings.seed, download, settings.pen_images)  # fmt: skip
     return with_non_digits(pen, settings.non_digits, settings.seed)

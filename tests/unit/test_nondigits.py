@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digitpad import config, nondigits
+from digitpad import config, glyphs, nondigits
 
 STROKE_FAMILIES = [family for family in nondigits.FAMILIES if family != "two_digits"]
 
@@ -65,7 +65,21 @@ def _refuse_two(family: str, count: int) -> np.ndarray:
 
 def test_letters_that_look_like_digits_are_left_out():
     assert not set(nondigits.LETTERS) & set(nondigits.DIGIT_LIKE_LETTERS)
-    assert set(nondigits.PEN_LETTERS) <= set(nondigits.LETTERS)
+    assert set(glyphs.PEN_LETTERS) <= set(nondigits.LETTERS)
+
+
+def test_pen_symbols_train_and_are_neither_letters_nor_digits():
+    assert "pen_symbols" in nondigits.TRAINING_FAMILIES
+    assert nondigits.HELD_OUT_FAMILY == "pen_letters"
+    assert not set(glyphs.PEN_SYMBOLS) & set(nondigits.LETTERS + "0123456789")
+
+
+@pytest.mark.parametrize("table", [glyphs.PEN_LETTERS, glyphs.PEN_SYMBOLS])
+def test_every_glyph_is_strokes_of_points_near_its_box(table):
+    for name, glyph in table.items():
+        points = np.concatenate([glyphs.polyline(stroke) for stroke in glyph])
+        assert points.shape[1] == 2 and len(points) >= 2, name
+        assert points.min() >= -0.05 and points.max() <= 1.45, name
 
 
 def test_an_unknown_family_is_refused():

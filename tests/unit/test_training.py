@@ -126,6 +126,7 @@ def test_non_digit_targets_are_flat_rows():
         ({"model_name": "svm"}, "Unknown model"),
         ({"label_smoothing": 1.0}, "label smoothing"),
         ({"label_smoothing": -0.1}, "label smoothing"),
+        ({"mnist_copies": 0}, "MNIST copies"),
     ],
 )
 def test_invalid_settings_are_refused_before_any_work(tiny_data, changes, message):

@@ -67,6 +67,14 @@ def test_the_recipe_decides_the_replays(pen_file):
     assert trainset.for_recipe(settings, images, labels, pen_file).pen_images == 2
 
 
+def test_the_recipe_can_weigh_mnist_by_copies(pen_file):
+    images, labels = mnist_like()
+    settings = config.TrainingConfig(pen_replays=0, non_digits=0, mnist_copies=2)
+    twice = trainset.for_recipe(settings, images, labels, pen_file)
+    assert twice.mnist_images == 2 * len(images)
+    assert sorted(twice.labels.tolist()) == sorted(2 * list(labels))
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("report", writers.report_writers()), ("fold1", writers.fold_writers(1)),
