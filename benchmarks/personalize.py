@@ -5,7 +5,8 @@
 digits replayed as canvas drawings are the "corrections" the user saved, and the writer's
 other digits are the test. Each model is trained as the app's Train button does
 (`jobs.TrainingJob`, the sidebar's default recipe), once without and once per writer with
-the corrections mixed in (`personalize.with_drawings`, `personalize.USER_SHARE`).
+the corrections mixed in (`personalize.with_drawings`, `personalize.USER_SHARE`). The
+recipe's pen replays leave out every measured writer, so the test digits are new to both.
 """
 
 import argparse
@@ -42,12 +43,13 @@ def writer_drawings(writer: int, seed: int = config.SEED, path=None) -> tuple:
     return np.stack(images), np.array(labels, dtype=np.int64)
 
 
-def train_as_the_app(settings, mnist_train, user_drawings=None) -> inference.Predictor:
-    """A model trained by a `jobs.TrainingJob`, as the Train button starts it."""
+def train_as_the_app(settings, mnist_train, user_drawings=None, unseen=()) -> inference.Predictor:
+    """A model trained by a `jobs.TrainingJob`, as the Train button starts it; the recipe's pen
+    replays leave out the `unseen` writers, so their digits are new to it."""
     with tempfile.TemporaryDirectory(prefix="digitpad-personalize-") as folder:
         job = jobs.TrainingJob(
             settings, *mnist_train, models_dir=pathlib.Path(folder), drawn_count=0,
-            compare_count=0, user_drawings=user_drawings,
+            compare_count=0, user_drawings=user_drawings, exclude_writers=tuple(unseen),
         )  # fmt: skip
         if not job.start().join(JOB_SECONDS) or job.snapshot().status != jobs.FINISHED:
             raise RuntimeError(f"the training did not finish: {job.snapshot().error}")
@@ -59,12 +61,13 @@ def accuracy(predictor: inference.Predictor, images: np.ndarray, labels: np.ndar
     return evaluation.accuracy(evaluation.predict_images(predictor, images), labels)
 
 
-def measure_writer(settings, baseline, writer, corrections, mnist_train, mnist_test) -> dict:
+def measure_writer(settings, baseline, writer, corrections, mnist_train, mnist_test,
+                   unseen=()) -> dict:  # fmt: skip
     """Accuracy on a writer's other drawings (and on MNIST) without and with their drawings."""
     images, labels = writer_drawings(writer)
     tests = slice(corrections, corrections + MEASURE_TEST_LIMIT)
     user = (images[:corrections], labels[:corrections])
-    personal = train_as_the_app(settings, mnist_train, user)
+    personal = train_as_the_app(settings, mnist_train, user, unseen)
     return {
         "writer": writer, "corrections": corrections, "tested": len(images[tests]),
         "writer_before": accuracy(baseline, images[tests], labels[tests]),
@@ -100,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = dataclasses.replace(
             config.TrainingConfig(), model_name=name, epochs=options.epochs
         )
-        baseline = train_as_the_app(settings, mnist_train)
+        baseline = train_as_the_app(settings, mnist_train, unseen=options.writers)
         rows = [
             measure_writer(settings, baseline, writer, options.corrections, mnist_train,
-                           mnist_test)
+                           mnist_test, options.writers)
             for writer in options.writers
         ]  # fmt: skip
         print(report(name, rows))

@@ -103,6 +103,7 @@ class TrainingJob:
         drawn_count: int = evaluation.DRAWN_EVAL_COUNT,
         user_drawings: tuple[np.ndarray, np.ndarray] | None = None,
         compare_count: int = comparison.DRAWN_COMPARE_COUNT,
+        exclude_writers: tuple[int, ...] = (),
     ):  # fmt: skip
         self.user_held_out = None
         if user_drawings is not None and len(user_drawings[0]):
@@ -116,6 +117,7 @@ class TrainingJob:
         )
         self.candidate_path = candidate_path(self.model_path)
         self.drawn_count, self.compare_count = drawn_count, compare_count
+        self.exclude_writers = exclude_writers  # pendigits writers left out of the pen replays
         self.job_id = uuid.uuid4().hex
         self.stop_event = threading.Event()
         self.thread = threading.Thread(
@@ -219,7 +221,8 @@ class TrainingJob:
 
     def _train_test_save(self) -> str:
         """Train, test and compare the model, save it as the candidate; return the final status."""
-        pen = trainset.for_recipe(self.settings, self.images, self.labels)
+        pen = trainset.for_recipe(self.settings, self.images, self.labels,
+                                  exclude_writers=self.exclude_writers)  # fmt: skip
         self.images, self.labels = pen.images, pen.labels
         self._update(data_note=pen.note)
         recorder = BatchRecorder(self._fitting_images(), self.settings.batch_size,

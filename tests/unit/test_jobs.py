@@ -267,3 +267,18 @@ def test_a_job_mixes_in_replayed_pen_digits_and_says_so(synthetic_mnist, tmp_pat
     assert done.data_note.endswith("3 pen replays (3 of each of 1 digits by 1 pendigits writers)")
     info = inference.read_sidecar(done.candidate_path)
     assert info["pen_images"] == 3 and info["pen_writers"] == [7]
+
+
+def test_a_job_can_leave_writers_out_of_its_pen_replays(synthetic_mnist, tmp_path, monkeypatch):
+    pen_file = tmp_path / "pen.tra"
+    pen_file.write_text('.SEGMENT DIGIT 0 ? "1"\n.COMMENT 1 7 1\n.PEN_DOWN\n 250 400\n 250 100\n'
+                        '.PEN_UP\n.SEGMENT DIGIT 1 ? "1"\n.COMMENT 1 8 1\n.PEN_DOWN\n 250 400\n'
+                        ' 250 100\n.PEN_UP\n')  # fmt: skip
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(pen_file))
+    images, labels, _, _ = synthetic_mnist
+    settings = dataclasses.replace(tiny_settings(), pen_replays=1, pen_images=None)
+    job = jobs.TrainingJob(settings, images, labels, models_dir=tmp_path, drawn_count=0,
+                           compare_count=0, exclude_writers=(7,))  # fmt: skip
+    assert job.start().join(JOIN_SECONDS)
+    assert job.snapshot().status == jobs.FINISHED, job.snapshot().error
+    assert inference.read_sidecar(job.candidate_path)["pen_writers"] == [8]
