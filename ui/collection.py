@@ -84,20 +84,33 @@ def collection_ui() -> None:
         st.error(error)
     try:
         listed = collection.entries()
-        shown = listed[-GALLERY_LIMIT:]
+    except (ValueError, OSError) as problem:
+        st.error(f"Cannot read your drawings: {problem}")
+        return
+    # A new count in its label makes it a new expander: it opens as the last one was.
+    drawings = st.expander(
+        f"Your drawings ({len(listed)})", expanded=state.drawings_open(),
+        key=state.DRAWINGS_KEY, on_change=state.remember_drawings_open,
+    )  # fmt: skip
+    # Filled only while open (opening reruns the page): closed, its gallery is not on the page,
+    # where every element is redrawn several times after each stroke.
+    if drawings.open is not False:
+        with drawings:
+            drawings_content_ui(listed)
+
+
+def drawings_content_ui(listed: list) -> None:
+    """Inside "Your drawings": the count per digit, the gallery, export and import."""
+    shown = listed[-GALLERY_LIMIT:]
+    try:
         images = collection.load_digits(shown)  # only the drawings the gallery shows
         counts = collection.counts()
     except (ValueError, OSError) as problem:
         st.error(f"Cannot read your drawings: {problem}")
         return
-    # A new count in its label makes it a new expander: it opens as the last one was.
-    with st.expander(
-        f"Your drawings ({len(listed)})", expanded=state.drawings_open(),
-        key=state.DRAWINGS_KEY, on_change=state.remember_drawings_open,
-    ):  # fmt: skip
-        st.caption("Per digit: " + ", ".join(f"{d}: {n}" for d, n in enumerate(counts)))
-        drawings_gallery_ui(shown, images)
-        drawings_transfer_ui(bool(listed))
+    st.caption("Per digit: " + ", ".join(f"{d}: {n}" for d, n in enumerate(counts)))
+    drawings_gallery_ui(shown, images)
+    drawings_transfer_ui(bool(listed))
 
 
 def drawings_gallery_ui(listed: list, images: np.ndarray) -> None:

@@ -3,7 +3,10 @@
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 from test_app import (  # noqa: F401 (fixtures)
+    APP_FILE,
+    RUN_SECONDS,
     app_home,
     canvas,
     mnist_subset,
@@ -36,9 +39,28 @@ def test_a_correction_pill_saves_the_drawing_with_that_digit(drawings_dir, canva
     assert app.button_group(key=state.CORRECTION_KEY).value is None  # ready for the next drawing
 
 
+def open_drawings_app() -> AppTest:
+    """The page with "Your drawings" open, as after a click on it."""
+    app = AppTest.from_file(APP_FILE, default_timeout=RUN_SECONDS)
+    app.session_state[state.DRAWINGS_OPEN_KEY] = True
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_a_closed_your_drawings_holds_nothing_until_opened(drawings_dir, canvas):
+    entry = collection.add(seven(), 7)
+    closed = run_app()
+    assert closed.expander[-1].label == "Your drawings (1)"
+    assert not closed.expander[-1].children  # nothing for the page to redraw after a stroke
+    opened = open_drawings_app()
+    assert opened.button(key=state.delete_key(entry.id)).label == "Delete"
+    assert "Per digit: 0: 0" in opened.expander[-1].caption[0].value
+
+
 def test_the_gallery_deletes_a_drawing(drawings_dir, canvas):
     entry = collection.add(seven(), 7)
-    app = run_app()
+    app = open_drawings_app()
     assert app.expander[-1].label == "Your drawings (1)"
     app.button(key=state.delete_key(entry.id)).click().run()
     assert not app.exception and collection.entries(drawings_dir) == []
