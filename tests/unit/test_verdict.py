@@ -76,14 +76,14 @@ HELD_OUT_SAMPLES = 200  # drawings of the held-out non-digit family, held-out se
 REPORT_DIGITS = 300  # replayed digits of the report fold's writers (never tuned on)
 # Bounds for the twins in models/heldout/ (the shipped recipe, trained without the report fold's
 # writers, so these digits are new to them) and for the shipped models, a little looser than
-# what they measure on these samples (held-out pen letters answered: twins 33.0 % MLP, 3.5 %
-# CNN; shipped 28.5 % and 4.5 %; digits kept 100 %; right answers lost 0 point).
+# what they measure on these samples (held-out pen letters answered: twins 33.0 % MLP, 3.0 %
+# CNN; shipped 29.5 % and 4.5 %; digits kept 100 %; right answers lost 0 point).
 # The digit bounds and the CNN twin's letter bound are the targets (one digit of 300 is
 # 0.33 point); the MLP misses the letter target (5 %), so its bounds guard against regressions.
 BOUNDS = {
     ("models/heldout", "mlp"): {"letters_answered": 0.36, "digits_kept": 0.98, "right_drop": 0.007},
     ("models/heldout", "cnn"): {"letters_answered": 0.05, "digits_kept": 0.98, "right_drop": 0.007},
-    ("models", "mlp"): {"letters_answered": 0.31, "digits_kept": 0.98, "right_drop": 0.01},
+    ("models", "mlp"): {"letters_answered": 0.32, "digits_kept": 0.98, "right_drop": 0.01},
     ("models", "cnn"): {"letters_answered": 0.06, "digits_kept": 0.98, "right_drop": 0.007},
 }
 
