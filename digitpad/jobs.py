@@ -102,8 +102,7 @@ class TrainingJob:
         models_dir: pathlib.Path | str | None = None,
         drawn_count: int = evaluation.DRAWN_EVAL_COUNT,
         user_drawings: tuple[np.ndarray, np.ndarray] | None = None,
-        compare_count: int = comparison.DRAWN_COMPARE_COUNT,
-        exclude_writers: tuple[int, ...] = (),
+        compare_count: int = comparison.DRAWN_COMPARE_COUNT, exclude_writers: tuple = (),
     ):  # fmt: skip
         self.user_held_out = None
         if user_drawings is not None and len(user_drawings[0]):
@@ -112,9 +111,8 @@ class TrainingJob:
         self.settings = settings
         self.images, self.labels = images, labels
         self.test_images, self.test_labels = test_images, test_labels
-        self.model_path = inference.model_path(
-            settings.model_name, models_dir or config.USER_MODELS_DIR
-        )
+        folder = models_dir or config.USER_MODELS_DIR
+        self.model_path = inference.model_path(settings.model_name, folder)
         self.candidate_path = candidate_path(self.model_path)
         self.drawn_count, self.compare_count = drawn_count, compare_count
         self.exclude_writers = exclude_writers  # pendigits writers left out of the pen replays

@@ -50,8 +50,17 @@
       if (element.shadowRoot) adopt(element.shadowRoot);
     }
   };
-  new MutationObserver(() => {
+  const queueScan = () => {
     if (!queued) { queued = true; requestAnimationFrame(scan); }
-  }).observe(document.body, { childList: true, subtree: true });
+  };
+  // A canvas's host can get its shadow root after the page's last change that a scan saw
+  // (on a busy machine the toolbar then stayed hidden until the next change): hear that too.
+  const attachShadow = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (...options) {
+    const root = attachShadow.apply(this, options);
+    queueScan();
+    return root;
+  };
+  new MutationObserver(queueScan).observe(document.body, { childList: true, subtree: true });
   scan();
 })();
