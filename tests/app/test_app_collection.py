@@ -1,20 +1,14 @@
 """The page's "That's not it" pills, "Your drawings" gallery and "Include my drawings"."""
-# ruff: noqa: F811 (pytest fixtures imported from test_app are used as parameters)
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
-from test_app import (  # noqa: F401 (fixtures)
+from app_helpers import (
     APP_FILE,
     RUN_SECONDS,
-    app_home,
-    canvas,
-    mnist_subset,
     run_app,
     seven,
-    small_mnist,
-    tiny_model_files,
 )
+from streamlit.testing.v1 import AppTest
 
 from digitpad import collection, config
 from ui import state

@@ -6,8 +6,7 @@ says and which model answers, not how well. Paths point into tmp_path, never at 
 
 import numpy as np
 import pytest
-from helpers import BatchGate
-from test_app import (
+from app_helpers import (
     FakeCanvas,
     app_homes,
     charts,
@@ -17,6 +16,7 @@ from test_app import (
     seven,
     sidebar_caption,
 )
+from helpers import BatchGate
 
 from digitpad import config, data, inference, models, training, verdict
 from ui import state

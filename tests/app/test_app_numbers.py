@@ -3,17 +3,13 @@ looked at" heat map, through AppTest."""
 
 import cv2
 import numpy as np
-import test_app
-from test_app import markdown_text, run_app, seven
+from app_helpers import markdown_text, run_app, seven
 
 from digitpad import inference, saliency, segment, strokes
 from ui import state
 from ui.messages import NUMBER_HINT
 
 WIDE_SHAPE = (280, 700, 4)
-
-# The page's fixtures, shared with test_app.py.
-tiny_model_files, app_home, canvas = test_app.tiny_model_files, test_app.app_home, test_app.canvas
 
 
 NUMBER_STROKES = [  # 1, 7 and 1, well apart, as strokes in canvas pixels

@@ -7,15 +7,11 @@ import cv2
 import numpy as np
 import pytest
 import streamlit as st
-import test_app
+from app_helpers import markdown_text, run_app
 from PIL import Image
-from test_app import markdown_text, run_app
 
 from digitpad import config, files, inference, photo, verdict
 from ui.messages import PHOTO_BLANK
-
-# The page's fixtures, shared with test_app.py.
-tiny_model_files, app_home, canvas = test_app.tiny_model_files, test_app.app_home, test_app.canvas
 
 
 def paper_seven() -> np.ndarray:

@@ -1,16 +1,9 @@
 """The Train tab: its own Train and Stop, the live view after a reload, the drawings note."""
-# ruff: noqa: F811 (pytest fixtures imported from test_app are used as parameters)
 
 import pytest
-from test_app import (  # noqa: F401 (fixtures)
+from app_helpers import (
     JOIN_SECONDS,
-    app_home,
-    canvas,
-    gate,
-    mnist_subset,
     run_app,
-    small_mnist,
-    tiny_model_files,
 )
 
 from digitpad import collection, personalize
