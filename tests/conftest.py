@@ -1,4 +1,4 @@
-"""Shared test helpers.
+"""Shared fixtures: the data sets, the browser, the app's home (helpers.py holds the functions).
 
 Tests that need the shared data sets or a real browser *skip* on a developer's machine when
 those are missing, but *fail* under CI (``CI=true``), where they must always be available.
@@ -15,10 +15,10 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ["DIGITPAD_HOME"] = tempfile.mkdtemp(prefix="digitpad-test-home-")
 
 import pytest
+from helpers import REPO_ROOT, require
 
 from benchmarks.server import CHROMIUM, CHROMIUM_ARGS
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_MNIST = SHARED_DATA / "mnist"
 DEFAULT_PENDIGITS = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
@@ -34,20 +34,6 @@ def keep_main_module():
     main = sys.modules.get("__main__")
     yield
     sys.modules["__main__"] = main
-
-
-def in_ci() -> bool:
-    """Whether the tests run under CI, where nothing may be skipped for lack of resources."""
-    return os.environ.get("CI") == "true"
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip the current test when ``condition`` is false, or fail it under CI."""
-    if condition:
-        return
-    if in_ci():
-        pytest.fail(f"required under CI: {reason}")
-    pytest.skip(reason)
 
 
 def _path_from_env(var: str, default: pathlib.Path) -> pathlib.Path:

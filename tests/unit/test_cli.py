@@ -15,7 +15,7 @@ import time
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 from PIL import Image
 
 from digitpad import cli, config, train_command

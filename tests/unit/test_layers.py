@@ -3,7 +3,7 @@
 import ast
 import pathlib
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 LIBRARY = REPO_ROOT / "digitpad"
 FORBIDDEN = ("streamlit", "streamlit_drawable_canvas", "playwright", "ui", "benchmarks")

@@ -5,7 +5,7 @@ import io
 import cv2
 import numpy as np
 import pytest
-from conftest import require
+from helpers import require
 from PIL import Image
 
 from digitpad import config, files, inference, photo

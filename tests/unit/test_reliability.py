@@ -12,7 +12,7 @@ import hypothesis.extra.numpy as hypothesis_numpy
 import keras
 import numpy as np
 import pytest
-from conftest import REPO_ROOT, require
+from helpers import REPO_ROOT, require
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -17,8 +17,7 @@ import zipfile
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
-from helpers import BatchGate
+from helpers import REPO_ROOT, BatchGate
 from test_reliability import white_canvas
 
 from digitpad import config, inference, jobs, models, preprocess, training
