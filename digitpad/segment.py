@@ -240,9 +240,15 @@ def read_number(image: np.ndarray, predictor: Predictor) -> NumberReading:
     if not images:
         raise preprocess.BlankDrawingError("The canvas is blank: write a number.")
     batch = np.stack(images)
-    with threads.one_blas_thread():
-        probabilities = predictor.probabilities(batch)
+    probabilities, in_number = read_pieces(batch, predictor)
     digits = tuple(int(digit) for digit in probabilities.argmax(axis=1))
-    in_number = verdict.is_digit_in_number(probabilities, predictor.threshold)
     is_digit = tuple(bool(value) for value in in_number)
     return NumberReading(digits, probabilities, tuple(boxes), batch, is_digit)
+
+
+def read_pieces(batch: np.ndarray, predictor: Predictor) -> tuple[np.ndarray, np.ndarray]:
+    """A number's pieces (N, 28, 28) read in one batch on the caller's thread: their
+    probabilities, and whether each is a digit in a number (`verdict.is_digit_in_number`)."""
+    with threads.one_blas_thread():
+        probabilities = predictor.probabilities(batch)
+    return probabilities, verdict.is_digit_in_number(probabilities, predictor.threshold)

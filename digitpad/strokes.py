@@ -15,9 +15,9 @@ import math
 
 import numpy as np
 
-from digitpad import config, pendigits, preprocess, threads, verdict
+from digitpad import config, pendigits, preprocess
 from digitpad.inference import Predictor
-from digitpad.segment import NumberReading
+from digitpad.segment import NumberReading, read_pieces
 
 MAX_GROUP_STROKES = 3  # a digit is written with one to three strokes
 DEFAULT_PEN_WIDTH = 18.0  # pixels: the pen of a bare list of strokes (the app's default pen)
@@ -280,9 +280,7 @@ def read_strokes(drawing: StrokeDrawing, predictor: Predictor) -> NumberReading:
     strokes, height = _without_specks(drawing)
     spans, images, scores = _candidates(strokes, height, drawing.pen_width)
     batch = np.stack(images)
-    with threads.one_blas_thread():
-        probabilities = predictor.probabilities(batch)
-    is_digit = np.asarray(verdict.is_digit_in_number(probabilities, predictor.threshold), bool)
+    probabilities, is_digit = read_pieces(batch, predictor)
     totals = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) + np.array(scores) + DIGIT_BONUS
     totals -= REFUSED_PENALTY * ~is_digit
     chosen = best_split(spans, totals, len(strokes))
