@@ -15,16 +15,10 @@ import pathlib
 
 from benchmarks import nondigits as nondigit_bench
 from digitpad import config, data, evaluation, styles, training, trainset, verdict, writers
-from digitpad.inference import Predictor
+from digitpad.inference import Predictor, model_path, read_sidecar
 
-SHIPPED = dict(epochs=40, learning_rate=0.003, augment=True, validation_split=0.0,
-               pen_replays=2, pen_images=None, non_digits=16000, style_catalogue=False)  # fmt: skip
-# What the two models' shipped recipes add to SHIPPED (as `make models` trains them).
-SHIPPED_BY_MODEL = {
-    "cnn": {"label_smoothing": 0.1},
-    "mlp": {"label_smoothing": 0.0, "mnist_copies": 2},
-}
-# name: (model, what differs from the shipped recipe)
+# name: (model, what differs from the shipped recipe: `make models`' own, read from the
+# shipped model's sidecar)
 VARIANTS = {
     "cnn": ("cnn", {}), "cnn-60-epochs": ("cnn", {"epochs": 60}),
     "cnn-mnist-twice": ("cnn", {"mnist_copies": 2}),
@@ -45,8 +39,8 @@ EXCLUDED = writers.fold_writers(TUNING_FOLD) + writers.report_writers()
 def settings_of(name: str) -> config.TrainingConfig:
     """The recipe of variant `name`."""
     model_name, changes = _variant(name)
-    recipe = {**SHIPPED, **SHIPPED_BY_MODEL[model_name], **changes}
-    return config.TrainingConfig(model_name, **recipe)
+    shipped = read_sidecar(model_path(model_name))["recipe"]
+    return dataclasses.replace(config.TrainingConfig(**shipped), **changes)
 
 
 def _variant(name: str) -> tuple[str, dict]:
