@@ -3,7 +3,9 @@
 Digits: pen digits of the report fold's writers (`writers.report_writers()`, never trained
 on by the twins in `models/heldout/` and never tuned on), replayed on the canvas. Non-digits:
 every synthetic family on held-out seeds (`nondigits.EVALUATION_SEED`); `pen_letters` is
-never trained on at all. Each model decides with the threshold its sidecar carries.
+never trained on at all. Each model decides with the threshold its sidecar carries; the MLP
+also with its judge's refusals (`verdict.JUDGE`, the CNN of the same folder), and its figures
+without them are measured too ("alone").
 """
 
 import argparse
@@ -21,15 +23,17 @@ TWINS_DIR = config.MODELS_DIR / "heldout"
 DIGIT_COUNT = 1000
 NON_DIGIT_COUNT = 300
 DIGIT_SEED = 12
+LABELS = {"mlp": "MLP", "cnn": "CNN"}
 
 
 def rates(predictor: inference.Predictor, digits: tuple, non_digits: dict) -> dict:
-    """Digits kept, read right with and without the rule, and non-digits answered per family."""
+    """Digits kept, read right with and without the rule, and non-digits answered per family
+    (the model's verdicts: its judge's refusals included)."""
     probabilities = predictor.probabilities(digits[0])
-    kept = predictor.is_digit(probabilities)
+    kept = predictor.verdicts(digits[0], probabilities)
     right = probabilities.argmax(axis=1) == digits[1]
     answered = {
-        family: float(predictor.is_digit(predictor.probabilities(images)).mean())
+        family: float(predictor.verdicts(images, predictor.probabilities(images)).mean())
         for family, images in non_digits.items()
     }
     return {
@@ -40,13 +44,17 @@ def rates(predictor: inference.Predictor, digits: tuple, non_digits: dict) -> di
 
 
 def measure(models_dir: pathlib.Path, digit_count: int, non_digit_count: int) -> dict:
-    """Rates of both models of `models_dir` on the same digits and non-digits."""
+    """Rates of both models of `models_dir` on the same digits and non-digits; a model with
+    a judge also without it ("alone")."""
     digits = verdict.replayed_digits(digit_count, DIGIT_SEED, held_out=writers.report_writers())
     non_digits = non_digit_images(non_digit_count)
-    return {
-        name: rates(inference.Predictor.load(name, models_dir), digits, non_digits)
-        for name in config.MODEL_NAMES
-    }
+    figures = {}
+    for name in config.MODEL_NAMES:
+        predictor = inference.Predictor.load(name, models_dir)
+        figures[name] = rates(predictor, digits, non_digits)
+        if predictor.judge is not None:
+            figures[name]["alone"] = rates(predictor.judged_by(None), digits, non_digits)
+    return figures
 
 
 def non_digit_images(count: int) -> dict[str, np.ndarray]:
@@ -62,8 +70,10 @@ def _percent(value: float) -> str:
 
 
 def table(figures: dict, models_dir: pathlib.Path, counts: tuple[int, int]) -> str:
-    """The README table: one column per model."""
-    mlp, cnn = figures["mlp"], figures["cnn"]
+    """The README table: one column per model, and one for a model without its judge."""
+    columns = [(LABELS[name], figures[name]) for name in config.MODEL_NAMES]
+    columns[1:1] = [(f"{LABELS[name]} alone", figures[name]["alone"])
+                    for name in config.MODEL_NAMES if "alone" in figures[name]]  # fmt: skip
     rows = [
         ("Threshold on the top probability", lambda f: f"{f['threshold']:.3f}"),
         ("Unseen writers' digits answered", lambda f: _percent(f["digits_kept"])),
@@ -76,8 +86,10 @@ def table(figures: dict, models_dir: pathlib.Path, counts: tuple[int, int]) -> s
               nondigits.HELD_OUT_FAMILY else ""),
               lambda f, family=family: _percent(f["non_digits_answered"][family]))
              for family in nondigits.FAMILIES]  # fmt: skip
-    lines = ["| figure | MLP | CNN |", "|---|---|---|"]
-    lines += [f"| {label} | {cell(mlp)} | {cell(cnn)} |" for label, cell in rows]
+    lines = ["| figure | " + " | ".join(label for label, _ in columns) + " |"]
+    lines.append("|---" * (len(columns) + 1) + "|")
+    lines += [f"| {label} | " + " | ".join(cell(figure) for _, figure in columns) + " |"
+              for label, cell in rows]  # fmt: skip
     if models_dir.is_relative_to(config.PROJECT_DIR):
         models_dir = models_dir.relative_to(config.PROJECT_DIR)
     lines.append(

@@ -1,5 +1,6 @@
 """Fast predictions from a saved model: load once, call many times."""
 
+import copy
 import dataclasses
 import json
 import pathlib
@@ -163,7 +164,7 @@ class Prediction:
 
     image: np.ndarray  # (28, 28) float32
     probabilities: np.ndarray  # (10,)
-    is_digit: bool  # False: "not a digit" (the top probability is under the model's threshold)
+    is_digit: bool  # False: "not a digit" (under the model's threshold, or its judge refused)
     threshold: float
 
     @property
@@ -193,6 +194,7 @@ class Predictor:
         self.model = model
         self.info = info or {}
         self.threshold = verdict.threshold_of(self.info)  # under it: "not a digit"
+        self.judge: Predictor | None = None  # whose refusal this model shares (verdict.JUDGE)
         self._steps = numpy_steps(model)
         # One fixed signature: any batch size runs the same graph, so nothing retraces.
         self._forward = tf.function(
@@ -203,9 +205,22 @@ class Predictor:
 
     @classmethod
     def load(cls, name: str, models_dir: pathlib.Path | str | None = None) -> "Predictor":
-        """Load `models/<name>.keras` (and its sidecar) once."""
+        """Load `models/<name>.keras` (and its sidecar) once; the MLP with the CNN of the same
+        folder as its judge (`verdict.JUDGE`), when that one loads."""
         path = model_path(name, models_dir)
-        return cls(load_model(path), read_sidecar(path))
+        predictor = cls(load_model(path), read_sidecar(path))
+        if name == verdict.JUDGE:
+            return predictor
+        try:
+            return predictor.judged_by(cls.load(verdict.JUDGE, models_dir))
+        except ValueError:  # no usable CNN: the MLP's own verdict alone
+            return predictor
+
+    def judged_by(self, judge: "Predictor | None") -> "Predictor":
+        """This model (the same weights) with `judge`: a drawing the judge refuses is refused."""
+        judged = copy.copy(self)
+        judged.judge = judge
+        return judged
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Return (N, 10) probabilities for (N, 28, 28) or one (28, 28) image in [0, 1]."""
@@ -230,9 +245,18 @@ class Predictor:
         Raises `preprocess.BlankDrawingError` for a blank canvas, a dot or specks.
         """
         image, probabilities = self.predict_drawing(drawing)
-        is_digit = bool(verdict.is_digit(probabilities, self.threshold))
+        is_digit = bool(self.verdicts(image, probabilities))
         return Prediction(image, probabilities, is_digit, self.threshold)
 
-    def is_digit(self, probabilities: np.ndarray) -> np.ndarray:
-        """Whether each row of (N, 10) probabilities (or one row) is a digit for this model."""
-        return verdict.is_digit(probabilities, self.threshold)
+    def is_digit(self, probabilities: np.ndarray, share: float = 1.0) -> np.ndarray:
+        """Whether each row of (N, 10) probabilities (or one row) is over this model's own
+        threshold (times `share`): its verdict alone, without its judge."""
+        return verdict.is_digit(probabilities, self.threshold * share)
+
+    def verdicts(self, images: np.ndarray, probabilities: np.ndarray, share: float = 1.0):
+        """Whether each image (or the one image) is a digit: over this model's threshold (times
+        `share`: in a number, `config.NUMBER_REFUSAL_SHARE`) and not refused by its judge."""
+        own = self.is_digit(probabilities, share)
+        if self.judge is None:
+            return own
+        return own & self.judge.is_digit(self.judge.probabilities(images), share)

@@ -248,7 +248,9 @@ def read_number(image: np.ndarray, predictor: Predictor) -> NumberReading:
 
 def read_pieces(batch: np.ndarray, predictor: Predictor) -> tuple[np.ndarray, np.ndarray]:
     """A number's pieces (N, 28, 28) read in one batch on the caller's thread: their
-    probabilities, and whether each is a digit in a number (`verdict.is_digit_in_number`)."""
+    probabilities, and whether each is a digit in a number: refused only under
+    `config.NUMBER_REFUSAL_SHARE` of the threshold (its own, and its judge's)."""
     with threads.one_blas_thread():
         probabilities = predictor.probabilities(batch)
-    return probabilities, verdict.is_digit_in_number(probabilities, predictor.threshold)
+        verdicts = predictor.verdicts(batch, probabilities, config.NUMBER_REFUSAL_SHARE)
+    return probabilities, verdicts

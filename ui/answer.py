@@ -69,9 +69,10 @@ def other_answer(name: str, image: np.ndarray) -> tuple[Answer | None, str | Non
 
 
 def answer_of(label: str, predictor: inference.Predictor, image: np.ndarray) -> Answer:
-    """A model's answer on a 28 x 28 image: its probabilities and its own verdict."""
+    """A model's answer on a 28 x 28 image: its probabilities and its verdict (the MLP's
+    with its judge's refusals, `verdict.JUDGE`)."""
     probabilities = predictor.probabilities(image)
-    return Answer(label, probabilities, bool(predictor.is_digit(probabilities)))
+    return Answer(label, probabilities, bool(predictor.verdicts(image, probabilities)))
 
 
 def answers_html(answer: Answer, other: Answer | None) -> str:

@@ -7,7 +7,7 @@ import pathlib
 import numpy as np
 import streamlit as st
 
-from digitpad import config, data, inference, jobs, threads
+from digitpad import config, data, inference, jobs, threads, verdict
 from ui.formatting import MODEL_LABELS
 
 TRAIN_LIMIT_ENV_VAR = "DIGITPAD_TRAIN_LIMIT"
@@ -57,7 +57,15 @@ def cached_predictor(path: str, modified_ns: int) -> inference.Predictor:
 
 
 def predictor_for(name: str) -> tuple[inference.Predictor | None, str | None]:
-    """The model the app uses for `name`, or None and the reason there is none."""
+    """The model the app uses for `name`, or None and the reason there is none; the MLP comes
+    with the CNN in use as its judge (`verdict.JUDGE`), when there is one."""
+    predictor, problem = _loaded(name)
+    if predictor is None or name == verdict.JUDGE:
+        return predictor, problem
+    return predictor.judged_by(_loaded(verdict.JUDGE)[0]), None
+
+
+def _loaded(name: str) -> tuple[inference.Predictor | None, str | None]:
     path = inference.active_model_path(name)
     try:
         modified_ns = path.stat().st_mtime_ns

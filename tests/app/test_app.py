@@ -114,6 +114,18 @@ def test_each_model_refuses_by_the_threshold_in_its_own_sidecar(app_home, canvas
     assert 'class="dp-other-refused"' in text  # the MLP, beside it, refuses
 
 
+def test_a_drawing_the_cnn_refuses_is_refused_by_the_mlp_too(app_home, canvas):
+    sidecar = inference.sidecar_path(app_home.shipped / "cnn.keras")
+    info = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1.0}))  # refuses everything
+    canvas.drawing = seven()
+    app = run_app()
+    app.segmented_control(key=state.MODEL_KEY).set_value("mlp").run()
+    text = markdown_text(app)
+    assert verdict.NOT_A_DIGIT_HEADLINE in text and 'class="dp-digit"' not in text  # the MLP
+    assert 'class="dp-other-refused"' in text  # the CNN beside it
+
+
 def test_missing_mnist_shows_how_to_fix_it_and_drawing_keeps_working(app_home, canvas, monkeypatch):
     def offline(*arguments, **options):
         raise ValueError("Cannot load MNIST through Keras (offline)")

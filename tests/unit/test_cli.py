@@ -344,6 +344,19 @@ def test_predict_says_not_a_digit_with_the_probabilities(tmp_path, strict_models
     assert capsys.readouterr().out.startswith(f"{tmp_path / 'seven.png'}: error: not a digit")
 
 
+def test_the_mlp_refuses_what_the_cnn_beside_it_refuses(tmp_path, strict_models, capsys):
+    save_png(tmp_path / "seven.png", draw_seven())
+    arguments = ["predict", str(tmp_path / "seven.png"), "--model", "mlp", "--json"]
+    assert cli.main(arguments) == 0  # the shipped pair: both read the seven
+    assert json.loads(capsys.readouterr().out)["digit"] == 7
+    shutil.copy(config.MODELS_DIR / "mlp.keras", strict_models / "mlp.keras")
+    shutil.copy(config.MODELS_DIR / "mlp.json", strict_models / "mlp.json")
+    assert cli.main([*arguments, "--models-dir", str(strict_models)]) == cli.EXIT_FAILED
+    result = json.loads(capsys.readouterr().out)
+    assert result["digit"] is None and result["error"].startswith("not a digit")
+    assert max(result["probabilities"]) >= 0.5  # the MLP alone was sure: its judge refused
+
+
 def test_predict_number_marks_a_piece_that_is_not_a_digit(
     tmp_path, strict_models, capsys, monkeypatch
 ):

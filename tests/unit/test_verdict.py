@@ -76,14 +76,14 @@ HELD_OUT_SAMPLES = 200  # drawings of the held-out non-digit family, held-out se
 REPORT_DIGITS = 300  # replayed digits of the report fold's writers (never tuned on)
 # Bounds for the twins in models/heldout/ (the shipped recipe, trained without the report fold's
 # writers, so these digits are new to them) and for the shipped models, a little looser than
-# what they measure on these samples (held-out pen letters answered: twins 33.0 % MLP, 3.0 %
-# CNN; shipped 29.5 % and 4.5 %; digits kept 100 %; right answers lost 0 point).
-# The digit bounds and the CNN twin's letter bound are the issue's targets (one digit of 300 is
-# 0.33 point); the MLP misses the letter target (5 %), so its bounds guard against regressions.
+# what they measure on these samples (held-out pen letters answered: twins 2.5 % MLP (with the
+# CNN as its judge; 33 % alone), 3.0 % CNN; shipped 3.5 % and 4.5 %; digits kept 100 %; right
+# answers lost 0 point). The twins' bounds are the issue's targets (one digit of 300 is 0.33
+# point); the shipped models trained on these writers, so theirs only guard against regressions.
 BOUNDS = {
-    ("models/heldout", "mlp"): {"letters_answered": 0.36, "digits_kept": 0.98, "right_drop": 0.007},
-    ("models/heldout", "cnn"): {"letters_answered": 0.05, "digits_kept": 0.98, "right_drop": 0.007},
-    ("models", "mlp"): {"letters_answered": 0.32, "digits_kept": 0.98, "right_drop": 0.01},
+    ("models/heldout", "mlp"): {"letters_answered": 0.05, "digits_kept": 0.98, "right_drop": 0.005},
+    ("models/heldout", "cnn"): {"letters_answered": 0.05, "digits_kept": 0.98, "right_drop": 0.005},
+    ("models", "mlp"): {"letters_answered": 0.06, "digits_kept": 0.98, "right_drop": 0.007},
     ("models", "cnn"): {"letters_answered": 0.06, "digits_kept": 0.98, "right_drop": 0.007},
 }
 
@@ -106,9 +106,11 @@ def test_shipped_models_refuse_non_digits_and_keep_unseen_writers_digits(
     folder, name, report_digits, held_out_non_digits
 ):
     predictor = inference.Predictor.load(name, config.PROJECT_DIR / folder)
-    letters = predictor.is_digit(predictor.probabilities(held_out_non_digits)).mean()
+    letters = predictor.verdicts(
+        held_out_non_digits, predictor.probabilities(held_out_non_digits)
+    ).mean()
     probabilities = predictor.probabilities(report_digits[0])
-    kept = predictor.is_digit(probabilities)
+    kept = predictor.verdicts(report_digits[0], probabilities)
     right = probabilities.argmax(axis=1) == report_digits[1]
     bounds = BOUNDS[folder, name]
     assert letters <= bounds["letters_answered"], f"{name} answers {letters:.1%} of letters"
@@ -117,10 +119,53 @@ def test_shipped_models_refuse_non_digits_and_keep_unseen_writers_digits(
     assert drop <= bounds["right_drop"], f"{name}: {drop:.1%} fewer digits read right"
 
 
+class Constant:
+    """A stand-in model whose every image gets the same probabilities."""
+
+    def __init__(self, row: np.ndarray):
+        self.row = row
+
+    def probabilities(self, images):
+        return np.tile(self.row, (len(images), 1))
+
+
+def judged(own: np.ndarray, judge_row: np.ndarray) -> inference.Predictor:
+    """A predictor whose own model answers `own`, judged by one that answers `judge_row`."""
+    predictor = inference.Predictor.__new__(inference.Predictor)
+    predictor.threshold, predictor.judge = 0.8, None
+    judge = inference.Predictor.__new__(inference.Predictor)
+    judge.threshold, judge.judge = 0.8, None
+    judge.probabilities = Constant(judge_row).probabilities
+    return predictor.judged_by(judge)
+
+
+def test_a_drawing_its_judge_refuses_is_refused():
+    images = np.zeros((2, 28, 28), np.float32)
+    sure = np.tile(SURE, (2, 1))
+    assert judged(SURE, SURE).verdicts(images, sure).tolist() == [True, True]
+    assert judged(SURE, FLAT).verdicts(images, sure).tolist() == [False, False]
+    assert judged(SURE, FLAT).judged_by(None).verdicts(images, sure).tolist() == [True, True]
+    assert not judged(FLAT, SURE).verdicts(images, np.tile(FLAT, (2, 1))).any()
+
+
+def test_the_mlp_is_loaded_with_the_cnn_of_its_folder_as_judge(tmp_path):
+    mlp = inference.Predictor.load("mlp")
+    assert verdict.JUDGE == "cnn" and mlp.judge is not None and mlp.judge.judge is None
+    assert mlp.judge.threshold == inference.Predictor.load("cnn").threshold
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "mlp.keras").write_bytes(inference.model_path("mlp").read_bytes())
+    assert inference.Predictor.load("mlp", alone).judge is None  # no CNN beside it
+
+
 def test_in_a_number_a_piece_is_refused_only_under_a_share_of_the_threshold():
     rows = np.array([[0.45] + [0.55 / 9] * 9, [0.3] + [0.7 / 9] * 9])
-    threshold = 0.8
-    assert not verdict.is_digit(rows, threshold).any()
-    cut = threshold * config.NUMBER_REFUSAL_SHARE
-    assert list(verdict.is_digit_in_number(rows, threshold)) == [cut <= 0.45, cut <= 0.3]
+    images = np.zeros((2, 28, 28), np.float32)
+    predictor = judged(SURE, SURE)
+    assert not predictor.verdicts(images, rows).any()
+    cut = predictor.threshold * config.NUMBER_REFUSAL_SHARE
+    in_number = predictor.verdicts(images, rows, config.NUMBER_REFUSAL_SHARE)
+    assert list(in_number) == [cut <= 0.45, cut <= 0.3]
+    flat_judge = judged(SURE, FLAT).verdicts(images, rows, config.NUMBER_REFUSAL_SHARE)
+    assert not flat_judge.any()  # 0.1 is under half the judge's threshold too
     assert 0.0 < config.NUMBER_REFUSAL_SHARE < 1.0
