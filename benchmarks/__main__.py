@@ -1,4 +1,5 @@
-"""`python -m benchmarks speed|numbers|photos|personalize|nondigits|recipes|browser [options]`."""
+"""`python -m benchmarks NAME [options]`: speed, folds, numbers, photos, personalize, nondigits,
+recipes, browser."""
 
 import importlib
 import os
@@ -6,6 +7,7 @@ import sys
 
 BENCHMARKS = {
     "speed": "time preprocessing and inference; accuracy and training speed (README table)",
+    "folds": "people it never saw, fold by fold: the mean over the five writer folds",
     "numbers": "accuracy on composed multi-digit numbers",
     "photos": "accuracy on synthetic photos of digits on paper",
     "personalize": "what training with a writer's drawings does for that writer",
