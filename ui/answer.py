@@ -7,7 +7,7 @@ import streamlit as st
 
 from digitpad import config, inference, preprocess, verdict
 from ui.formatting import MODEL_LABELS, confidence, enlarged, other_model, png_data_url
-from ui.messages import BLANK_HINT
+from ui.messages import BLANK_HINT, JUDGE_REFUSED
 from ui.resources import predictor_for
 
 PREVIEW_SIZE = 140  # the 28 x 28 input, enlarged 5x
@@ -20,6 +20,7 @@ class Answer:
     label: str
     probabilities: np.ndarray
     is_digit: bool
+    judge_refused: bool = False  # sure enough for its own threshold; its judge refused
 
 
 def answering_model(name: str) -> tuple[str, inference.Predictor | None]:
@@ -72,7 +73,9 @@ def answer_of(label: str, predictor: inference.Predictor, image: np.ndarray) -> 
     """A model's answer on a 28 x 28 image: its probabilities and its verdict (the MLP's
     with its judge's refusals, `verdict.JUDGE`)."""
     probabilities = predictor.probabilities(image)
-    return Answer(label, probabilities, bool(predictor.verdicts(image, probabilities)))
+    is_digit = bool(predictor.verdicts(image, probabilities))
+    judge_refused = not is_digit and bool(predictor.is_digit(probabilities))
+    return Answer(label, probabilities, is_digit, judge_refused)
 
 
 def answers_html(answer: Answer, other: Answer | None) -> str:
@@ -103,6 +106,13 @@ def guess_html(probabilities: np.ndarray) -> str:
     return f'<div class="dp-guess">Best guess: {best} · {confidence(probabilities[best])}</div>'
 
 
+def judge_html(answer: Answer) -> str:
+    """Why a model sure enough by itself refused: its judge (`verdict.JUDGE`) did."""
+    if not answer.judge_refused:
+        return ""
+    return f'<div class="dp-guess">{JUDGE_REFUSED.format(judge=MODEL_LABELS[verdict.JUDGE])}</div>'
+
+
 def answer_html(answer: Answer, other: Answer | None = None) -> str:
     """The predicted digit, large, with how sure the model is (or which two it hesitates on),
     and a warning when the `other` model reads another digit; when the model refuses, "That
@@ -112,7 +122,7 @@ def answer_html(answer: Answer, other: Answer | None = None) -> str:
         return (
             f'<div class="dp-answer"><div class="dp-label">{label} says</div>'
             f'<div class="dp-refused">{verdict.NOT_A_DIGIT_HEADLINE}</div>'
-            f"{guess_html(probabilities)}</div>"
+            f"{guess_html(probabilities)}{judge_html(answer)}</div>"
         )
     first, second = np.argsort(probabilities)[::-1][:2]
     if probabilities[first] < config.LOW_CONFIDENCE:

@@ -47,3 +47,11 @@ def test_the_other_model_says_not_a_digit_when_it_refuses():
     assert '<div class="dp-digit">7</div>' in html
     assert verdict.NOT_A_DIGIT in html and "Best guess: 1 · 20.0%" in html
     assert "The MLP reads" not in html  # a refusal is not a disagreement about the digit
+
+
+def test_a_model_its_judge_overruled_says_so():
+    refused = Answer("MLP", sure_of(4, 0.97), is_digit=False, judge_refused=True)
+    html = answers_html(refused, answer("CNN", 4, 0.2, is_digit=False))
+    assert verdict.NOT_A_DIGIT_HEADLINE in html and "Best guess: 4 · 97.0%" in html
+    assert "Refused: the CNN does not take it for a digit" in html
+    assert "Refused:" not in answers_html(answer("MLP", 4, 0.2, is_digit=False), None)

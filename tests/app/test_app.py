@@ -123,6 +123,7 @@ def test_a_drawing_the_cnn_refuses_is_refused_by_the_mlp_too(app_home, canvas):
     app.segmented_control(key=state.MODEL_KEY).set_value("mlp").run()
     text = markdown_text(app)
     assert verdict.NOT_A_DIGIT_HEADLINE in text and 'class="dp-digit"' not in text  # the MLP
+    assert "Refused: the CNN" in text  # the MLP alone was sure enough
     assert 'class="dp-other-refused"' in text  # the CNN beside it
 
 
