@@ -91,7 +91,7 @@ def other_html(other: Answer) -> str:
         return (
             f'<div class="dp-answer"><div class="dp-label">{other.label} says</div>'
             f'<div class="dp-other-refused">{verdict.NOT_A_DIGIT}</div>'
-            f"{guess_html(other.probabilities)}</div>"
+            f"{guess_html(other.probabilities)}{judge_html(other)}</div>"
         )
     return (
         f'<div class="dp-answer"><div class="dp-label">{other.label} says</div>'

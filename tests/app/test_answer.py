@@ -55,3 +55,5 @@ def test_a_model_its_judge_overruled_says_so():
     assert verdict.NOT_A_DIGIT_HEADLINE in html and "Best guess: 4 · 97.0%" in html
     assert "Refused: the CNN does not take it for a digit" in html
     assert "Refused:" not in answers_html(answer("MLP", 4, 0.2, is_digit=False), None)
+    beside = answers_html(answer("CNN", 4, 0.2, is_digit=False), refused)  # the MLP, beside it
+    assert "Refused: the CNN does not take it for a digit" in beside
