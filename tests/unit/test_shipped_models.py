@@ -52,7 +52,8 @@ def make_models_lines(name: str) -> list[str]:
     makefile = (config.PROJECT_DIR / "Makefile").read_text()
     variables = dict(re.findall(r"^([A-Z_]+) [:?]?= (.*)$", makefile, re.M))
     variables["DIGITPAD_MNIST"] = "../shared/data/mnist"
-    lines = re.findall(r"-m digitpad (train .*)", makefile)
+    target = re.search(r"^models:.*?\n\n", makefile, re.M | re.S).group(0)  # not fold-models
+    lines = re.findall(r"-m digitpad (train .*)", target)
     for _ in range(3):  # variables may name variables
         lines = [re.sub(r"\$\((\w+)\)", lambda m: variables[m.group(1)], line) for line in lines]
     return [line for line in lines if f"--model {name} " in line]
