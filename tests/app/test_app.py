@@ -103,10 +103,15 @@ def test_a_drawing_both_models_refuse_is_not_a_digit_with_the_bars_still_there(
     assert len(charts(app)) == 1
 
 
-def test_each_model_refuses_by_the_threshold_in_its_own_sidecar(app_home, canvas):
-    sidecar = inference.sidecar_path(app_home.shipped / "mlp.keras")
+def refusing_everything(model_file) -> None:
+    """Give a model a threshold of 1.0 in its sidecar: it refuses every drawing."""
+    sidecar = inference.sidecar_path(model_file)
     info = json.loads(sidecar.read_text())
-    sidecar.write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1.0}))  # refuses everything
+    sidecar.write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1.0}))
+
+
+def test_each_model_refuses_by_the_threshold_in_its_own_sidecar(app_home, canvas):
+    refusing_everything(app_home.shipped / "mlp.keras")
     canvas.drawing = seven()
     app = run_app()
     text = markdown_text(app)
@@ -115,9 +120,7 @@ def test_each_model_refuses_by_the_threshold_in_its_own_sidecar(app_home, canvas
 
 
 def test_a_drawing_the_cnn_refuses_is_refused_by_the_mlp_too(app_home, canvas):
-    sidecar = inference.sidecar_path(app_home.shipped / "cnn.keras")
-    info = json.loads(sidecar.read_text())
-    sidecar.write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1.0}))  # refuses everything
+    refusing_everything(app_home.shipped / "cnn.keras")
     canvas.drawing = seven()
     app = run_app()
     app.segmented_control(key=state.MODEL_KEY).set_value("mlp").run()
