@@ -6,7 +6,9 @@ models are the twins in `models/heldout/`, folds 0-3's come from `make fold-mode
 (`FOLDS_DIR/foldK/`, not in the repository: 8 trainings, about 1.5 hours on two CPU cores).
 Folds 0-3 also guided design choices (thresholds, styles, recipe), so only fold 4 is free of
 tuning; the mean over the five folds is the cross-validated figure, the spread says how much
-one fold's figure can be trusted.
+one fold's figure can be trusted. With --verdict: the "not a digit" rule of each fold's models
+(`benchmarks.nondigits.rates`) on 1,000 drawings of that fold's writers and the held-out
+non-digits, fold by fold.
 """
 
 import argparse
@@ -14,12 +16,16 @@ import json
 import pathlib
 import statistics
 
+from benchmarks import nondigits as nondigit_bench
 from benchmarks.speed import write_readme
-from digitpad import config, evaluation, writers
+from digitpad import config, evaluation, verdict, writers
 from digitpad.inference import Predictor
 
 README_START = "<!-- folds:start -->"
 README_END = "<!-- folds:end -->"
+VERDICT_START = "<!-- folds-verdict:start -->"
+VERDICT_END = "<!-- folds-verdict:end -->"
+VERDICT_DIGITS = 1000
 TWINS_DIR = config.MODELS_DIR / "heldout"
 DEFAULT_FOLDS_DIR = config.PROJECT_DIR / "folds"
 LABELS = {"mlp": "MLP", "cnn": "CNN"}
@@ -88,18 +94,65 @@ def table(figures: dict) -> str:
     return "\n".join(lines)
 
 
+def verdict_figures(root: pathlib.Path) -> dict:
+    """For each model, `nondigits.rates` on each fold whose two models are there."""
+    non_digits = nondigit_bench.non_digit_images(nondigit_bench.NON_DIGIT_COUNT)
+    figures = {name: {} for name in config.MODEL_NAMES}
+    for fold in range(len(writers.FOLDS)):
+        folder = fold_dir(fold, root)
+        if not all((folder / f"{name}.keras").is_file() for name in config.MODEL_NAMES):
+            continue
+        held_out = list(writers.fold_writers(fold))
+        digits = verdict.replayed_digits(VERDICT_DIGITS, nondigit_bench.DIGIT_SEED, held_out)
+        for name in config.MODEL_NAMES:
+            predictor = Predictor.load(name, folder)
+            figures[name][fold] = nondigit_bench.rates(predictor, digits, non_digits)
+    return figures
+
+
+def _verdict_cell(rates: list[dict]) -> str:
+    """Digits answered, points of right answers lost, pen letters given a digit (means)."""
+    kept = statistics.mean(figures["digits_kept"] for figures in rates)
+    lost = statistics.mean(f["right_without_rule"] - f["right_with_rule"] for f in rates)
+    letters = statistics.mean(f["non_digits_answered"]["pen_letters"] for f in rates)
+    return f"{kept:.1%} · {lost * 100:.1f} · {letters:.1%}"
+
+
+def verdict_table(figures: dict) -> str:
+    """The README table: per fold, digits answered · points lost · pen letters answered."""
+    lines = ["| fold (its writers' digits) | MLP | CNN |", "|---|---|---|"]
+    if not all(figures[name] for name in LABELS):
+        return "\n".join([*lines, "| no fold's models found | — | — |"])
+    for fold in sorted(set.intersection(*(set(figures[name]) for name in LABELS))):
+        cells = [_verdict_cell([figures[name][fold]]) for name in LABELS]
+        lines.append(f"| fold {fold} | {' | '.join(cells)} |")
+    means = [_verdict_cell(list(figures[name].values())) for name in LABELS]
+    lines.append(f"| **mean** | **{means[0]}** | **{means[1]}** |")
+    return "\n".join(lines)
+
+
+def _write(text: str, start: str, end: str) -> None:
+    if not write_readme(text, start=start, end=end):
+        print(f"note: the README has no {start} marker; table not written")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure the fold models, print the table (or JSON), write it into the README."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks folds",
                                      description=__doc__.splitlines()[0])  # fmt: skip
     parser.add_argument("--dir", type=pathlib.Path, default=DEFAULT_FOLDS_DIR,
                         help="where `make fold-models` put fold0-3 (default: folds/)")  # fmt: skip
+    parser.add_argument("--verdict", action="store_true",
+                        help="the not-a-digit rule fold by fold instead")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--write-readme", action="store_true", help="write the README table")
     arguments = parser.parse_args(argv)
-    figures = measure(arguments.dir)
-    text = table(figures)
+    measured, make_table = (verdict_figures, verdict_table) if arguments.verdict else (
+        measure, table)  # fmt: skip
+    figures = measured(arguments.dir)
+    text = make_table(figures)
     print(json.dumps(figures, indent=1) if arguments.json else text)
-    if arguments.write_readme and not write_readme(text, start=README_START, end=README_END):
-        print(f"note: the README has no {README_START} marker; table not written")
+    if arguments.write_readme:
+        _write(text, *((VERDICT_START, VERDICT_END) if arguments.verdict else
+                       (README_START, README_END)))  # fmt: skip
     return 0

@@ -32,3 +32,17 @@ def test_the_table_has_a_row_per_fold_and_dashes_for_missing_models():
     assert text.count("| fold ") == len(writers.FOLDS)
     assert "| fold 4 (report fold): writers 5, 6, 8, 11, 20, 30 | 97.00% | — |" in text
     assert "| **mean over the folds** | **97.00%** | — |" in text
+
+
+def rates(kept: float, lost: float, letters: float) -> dict:
+    return {"digits_kept": kept, "right_without_rule": 0.98, "right_with_rule": 0.98 - lost,
+            "non_digits_answered": {"pen_letters": letters}}  # fmt: skip
+
+
+def test_the_verdict_table_gives_each_fold_and_the_mean():
+    figures = {"mlp": {0: rates(0.99, 0.006, 0.05), 4: rates(0.98, 0.002, 0.03)},
+               "cnn": {0: rates(0.995, 0.004, 0.08), 4: rates(0.99, 0.004, 0.04)}}  # fmt: skip
+    text = folds.verdict_table(figures)
+    assert "| fold 0 | 99.0% · 0.6 · 5.0% | 99.5% · 0.4 · 8.0% |" in text
+    assert "| **mean** | **98.5% · 0.4 · 4.0%** | **99.2% · 0.4 · 6.0%** |" in text
+    assert "no fold's models" in folds.verdict_table({"mlp": {}, "cnn": {}})
