@@ -94,7 +94,7 @@ def measure(predictor: Predictor, test_images, test_labels, drawn: tuple | None)
         probabilities = evaluation.predict_images(predictor, test_images)
         test_accuracy = evaluation.accuracy(probabilities, test_labels)
     drawn_accuracy = None
-    if drawn is not None:
+    if drawn is not None and len(drawn[1]):  # a pendigits file may lack the unseen writers
         images, labels, readable = drawn
         predicted = np.argmax(evaluation.predict_images(predictor, images), axis=1)
         drawn_accuracy = float(np.mean((predicted == labels) & readable))

@@ -54,6 +54,13 @@ def test_measure_gives_the_share_read_right_on_both_sets():
     assert result.drawn_accuracy == pytest.approx(0.25)  # the blank 3 counts as wrong
 
 
+def test_no_unseen_writers_digits_give_no_drawn_figure_not_nan():
+    empty = (np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64), np.zeros(0, bool))
+    images, labels = np.zeros((2, 28, 28)), np.array([3, 1])
+    result = comparison.measure(ConstantPredictor(3), images, labels, empty)
+    assert result.drawn_accuracy is None and result.mnist_test_accuracy == pytest.approx(0.5)
+
+
 def test_without_pendigits_only_mnist_is_compared_and_the_note_says_why(tmp_path, monkeypatch):
     monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "missing.tra"))
     assert comparison.unseen_writer_digits(10) is None
