@@ -26,14 +26,13 @@ README_END = "<!-- folds:end -->"
 VERDICT_START = "<!-- folds-verdict:start -->"
 VERDICT_END = "<!-- folds-verdict:end -->"
 VERDICT_DIGITS = 1000
-TWINS_DIR = config.MODELS_DIR / "heldout"
 DEFAULT_FOLDS_DIR = config.PROJECT_DIR / "folds"
 LABELS = {"mlp": "MLP", "cnn": "CNN"}
 
 
 def fold_dir(fold: int, root: pathlib.Path) -> pathlib.Path:
     """Where the models trained without fold `fold` are."""
-    return TWINS_DIR if fold == writers.REPORT_FOLD else root / f"fold{fold}"
+    return config.TWINS_DIR if fold == writers.REPORT_FOLD else root / f"fold{fold}"
 
 
 def measure(root: pathlib.Path) -> dict:

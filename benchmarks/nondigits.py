@@ -19,7 +19,6 @@ from digitpad import config, inference, nondigits, verdict, writers
 
 README_START = "<!-- nondigits:start -->"
 README_END = "<!-- nondigits:end -->"
-TWINS_DIR = config.MODELS_DIR / "heldout"
 DIGIT_COUNT = 1000
 NON_DIGIT_COUNT = 300
 DIGIT_SEED = 12
@@ -105,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure, print, and (with --write-readme) write the README table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks nondigits",
                                      description=__doc__.splitlines()[0])  # fmt: skip
-    parser.add_argument("--models-dir", type=pathlib.Path, default=TWINS_DIR,
+    parser.add_argument("--models-dir", type=pathlib.Path, default=config.TWINS_DIR,
                         help="default: the twins that never saw the report writers")  # fmt: skip
     parser.add_argument("--digits", type=int, default=DIGIT_COUNT)
     parser.add_argument("--non-digits", type=int, default=NON_DIGIT_COUNT)

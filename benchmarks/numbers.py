@@ -39,7 +39,6 @@ NUMBER_MARGIN = 10  # pixels kept free at the canvas edges
 GAP_STYLES = ("apart", "touching", "overlapping")
 READERS = ("image", "strokes")  # image segmentation (segment.py), pen strokes (strokes.py)
 NOT_READ = -1  # a piece refused as "not a digit": never the right digit
-TWINS_DIR = config.MODELS_DIR / "heldout"  # the shipped recipes trained without the report fold
 CHUNK_NUMBERS = 50  # numbers of one style a worker process reads at a time
 TIMED_PER_STYLE = 40  # 6-digit numbers of each style timed, one at a time, after the count
 # What each reading adds up (see `_score_reading`):
@@ -359,7 +358,7 @@ def _parser() -> argparse.ArgumentParser:
         help="only this gap style: apart, touching or overlapping (repeatable; default: all)",
     )  # fmt: skip
     parser.add_argument(
-        "--models-dir", default=TWINS_DIR, metavar="DIR",
+        "--models-dir", default=config.TWINS_DIR, metavar="DIR",
         help="folder of the model (default: models/heldout, the twins without the report fold)",
     )  # fmt: skip
     parser.add_argument(

@@ -22,7 +22,6 @@ TABLE_END = "<!-- bench:end -->"
 LATENCY_REPEATS = 200
 TARGET_ACCURACY = 0.99
 TRAINING_SEEDS = (config.SEED, config.SEED + 1, config.SEED + 2)  # the first is the default
-TWINS_DIR = config.MODELS_DIR / "heldout"  # the shipped recipes trained without the report fold
 
 
 def median_milliseconds(function, repeats: int = LATENCY_REPEATS) -> float:
@@ -131,10 +130,10 @@ def measure(quick: bool = False) -> dict:
 
 def unseen_writers(name: str) -> dict | None:
     """The twin of `name` (trained without the report writers) measured on those writers."""
-    path = TWINS_DIR / f"{name}.keras"
+    path = config.TWINS_DIR / f"{name}.keras"
     if not path.is_file():
         return None
-    twin = Predictor.load(name, TWINS_DIR)
+    twin = Predictor.load(name, config.TWINS_DIR)
     return evaluation.writer_accuracy(twin, writers.report_writers())
 
 
@@ -201,7 +200,7 @@ def _unseen_note(models: dict) -> str:
     """Which writers, drawings, seeds and models the "people it never saw" rows come from."""
     figure = next((models[n]["unseen"] for n in config.MODEL_NAMES if models[n]["unseen"]), None)
     if figure is None:
-        return f"People it never saw: no twins in {TWINS_DIR} (see `make models`)."
+        return f"People it never saw: no twins in {config.TWINS_DIR} (see `make models`)."
     return (
         f"People it never saw: pendigits writers {', '.join(map(str, figure['writers']))} "
         f"(fold {writers.REPORT_FOLD}, looked at only to report), {figure['digits']:,} digits "

@@ -7,6 +7,8 @@ import pathlib
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 MODELS_DIR = PROJECT_DIR / "models"
+# The twins: the shipped recipes trained without the report fold's writers (`make models`)
+TWINS_DIR = MODELS_DIR / "heldout"
 README_PATH = PROJECT_DIR / "README.md"
 
 HOME_ENV_VAR = "DIGITPAD_HOME"  # where the app keeps models trained by the user

@@ -3,7 +3,7 @@
 import pathlib
 
 from benchmarks import folds
-from digitpad import writers
+from digitpad import config, writers
 
 
 def fold_figures(accuracy: float, worst_writer: int, worst: float) -> dict:
@@ -13,7 +13,7 @@ def fold_figures(accuracy: float, worst_writer: int, worst: float) -> dict:
 
 def test_the_report_fold_is_read_from_the_twins_and_the_others_from_the_folder():
     root = pathlib.Path("somewhere")
-    assert folds.fold_dir(writers.REPORT_FOLD, root) == folds.TWINS_DIR
+    assert folds.fold_dir(writers.REPORT_FOLD, root) == config.TWINS_DIR
     assert folds.fold_dir(0, root) == root / "fold0"
 
 

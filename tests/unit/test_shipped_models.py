@@ -65,7 +65,7 @@ def test_make_models_trains_the_shipped_recipe(name):
     readme = config.README_PATH.read_text()
     lines = make_models_lines(name)
     assert len(lines) == 2  # the twin without the report writers, then the shipped model
-    for line, folder in zip(lines, (config.MODELS_DIR / "heldout", config.MODELS_DIR), strict=True):
+    for line, folder in zip(lines, (config.TWINS_DIR, config.MODELS_DIR), strict=True):
         settings = train_command.training_settings(cli.build_parser().parse_args(shlex.split(line)))
         recipe = inference.read_sidecar(inference.model_path(name, folder))["recipe"]
         assert dataclasses.asdict(settings) == recipe
