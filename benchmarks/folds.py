@@ -20,6 +20,7 @@ from benchmarks import nondigits as nondigit_bench
 from benchmarks.speed import write_readme
 from digitpad import config, evaluation, verdict, writers
 from digitpad.inference import Predictor
+from ui.formatting import MODEL_LABELS
 
 README_START = "<!-- folds:start -->"
 README_END = "<!-- folds:end -->"
@@ -27,7 +28,6 @@ VERDICT_START = "<!-- folds-verdict:start -->"
 VERDICT_END = "<!-- folds-verdict:end -->"
 VERDICT_DIGITS = 1000
 DEFAULT_FOLDS_DIR = config.PROJECT_DIR / "folds"
-LABELS = {"mlp": "MLP", "cnn": "CNN"}
 
 
 def fold_dir(fold: int, root: pathlib.Path) -> pathlib.Path:
@@ -74,11 +74,11 @@ def table(figures: dict) -> str:
     """The README table: a row per fold, then the mean, the worst writer and the ECE."""
     lines = ["| writers never seen | MLP | CNN |", "|---|---|---|"]
     for fold in range(len(writers.FOLDS)):
-        cells = [_percent(figures[name].get(fold, {}).get("accuracy")) for name in LABELS]
+        cells = [_percent(figures[name].get(fold, {}).get("accuracy")) for name in MODEL_LABELS]
         role = "report fold" if fold == writers.REPORT_FOLD else "tuning fold"
         who = ", ".join(map(str, writers.fold_writers(fold)))
         lines.append(f"| fold {fold} ({role}): writers {who} | {' | '.join(cells)} |")
-    summaries = {name: summary(figures[name]) for name in LABELS}
+    summaries = {name: summary(figures[name]) for name in MODEL_LABELS}
     rows = [
         ("**mean over the folds**", lambda s: f"**{_percent(s['mean'])}**"),
         ("lowest – highest fold", lambda s: f"{_percent(s['lowest'])} – {_percent(s['highest'])}"),
@@ -120,12 +120,12 @@ def _verdict_cell(rates: list[dict]) -> str:
 def verdict_table(figures: dict) -> str:
     """The README table: per fold, digits answered · points lost · pen letters answered."""
     lines = ["| fold (its writers' digits) | MLP | CNN |", "|---|---|---|"]
-    if not all(figures[name] for name in LABELS):
+    if not all(figures[name] for name in MODEL_LABELS):
         return "\n".join([*lines, "| no fold's models found | — | — |"])
-    for fold in sorted(set.intersection(*(set(figures[name]) for name in LABELS))):
-        cells = [_verdict_cell([figures[name][fold]]) for name in LABELS]
+    for fold in sorted(set.intersection(*(set(figures[name]) for name in MODEL_LABELS))):
+        cells = [_verdict_cell([figures[name][fold]]) for name in MODEL_LABELS]
         lines.append(f"| fold {fold} | {' | '.join(cells)} |")
-    means = [_verdict_cell(list(figures[name].values())) for name in LABELS]
+    means = [_verdict_cell(list(figures[name].values())) for name in MODEL_LABELS]
     lines.append(f"| **mean** | **{means[0]}** | **{means[1]}** |")
     return "\n".join(lines)
 

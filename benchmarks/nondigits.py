@@ -16,13 +16,13 @@ import numpy as np
 
 from benchmarks.speed import write_readme
 from digitpad import config, inference, nondigits, verdict, writers
+from ui.formatting import MODEL_LABELS
 
 README_START = "<!-- nondigits:start -->"
 README_END = "<!-- nondigits:end -->"
 DIGIT_COUNT = 1000
 NON_DIGIT_COUNT = 300
 DIGIT_SEED = 12
-LABELS = {"mlp": "MLP", "cnn": "CNN"}
 
 
 def rates(predictor: inference.Predictor, digits: tuple, non_digits: dict) -> dict:
@@ -70,8 +70,8 @@ def _percent(value: float) -> str:
 
 def table(figures: dict, models_dir: pathlib.Path, counts: tuple[int, int]) -> str:
     """The README table: one column per model, and one for a model without its judge."""
-    columns = [(LABELS[name], figures[name]) for name in config.MODEL_NAMES]
-    columns[1:1] = [(f"{LABELS[name]} alone", figures[name]["alone"])
+    columns = [(MODEL_LABELS[name], figures[name]) for name in config.MODEL_NAMES]
+    columns[1:1] = [(f"{MODEL_LABELS[name]} alone", figures[name]["alone"])
                     for name in config.MODEL_NAMES if "alone" in figures[name]]  # fmt: skip
     rows = [
         ("Threshold on the top probability", lambda f: f"{f['threshold']:.3f}"),
