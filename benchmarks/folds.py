@@ -43,7 +43,7 @@ def measure(root: pathlib.Path) -> dict:
         for fold in range(len(writers.FOLDS)):
             folder = fold_dir(fold, root)
             if (folder / f"{name}.keras").is_file():
-                predictor = Predictor.load(name, folder)
+                predictor = Predictor.load(name, folder, with_judge=False)  # accuracy only
                 per_fold[fold] = evaluation.writer_accuracy(predictor, writers.fold_writers(fold))
         figures[name] = per_fold
     return figures
@@ -103,8 +103,7 @@ def verdict_figures(root: pathlib.Path) -> dict:
             continue
         held_out = list(writers.fold_writers(fold))
         digits = verdict.replayed_digits(VERDICT_DIGITS, nondigit_bench.DIGIT_SEED, held_out)
-        for name in config.MODEL_NAMES:
-            predictor = Predictor.load(name, folder)
+        for name, predictor in Predictor.load_all(folder).items():
             figures[name][fold] = nondigit_bench.rates(predictor, digits, non_digits)
     return figures
 

@@ -48,8 +48,7 @@ def measure(models_dir: pathlib.Path, digit_count: int, non_digit_count: int) ->
     digits = verdict.replayed_digits(digit_count, DIGIT_SEED, held_out=writers.report_writers())
     non_digits = non_digit_images(non_digit_count)
     figures = {}
-    for name in config.MODEL_NAMES:
-        predictor = inference.Predictor.load(name, models_dir)
+    for name, predictor in inference.Predictor.load_all(models_dir).items():
         figures[name] = rates(predictor, digits, non_digits)
         if predictor.judge is not None:
             figures[name]["alone"] = rates(predictor.judged_by(None), digits, non_digits)

@@ -204,12 +204,14 @@ class Predictor:
         )
 
     @classmethod
-    def load(cls, name: str, models_dir: pathlib.Path | str | None = None) -> "Predictor":
+    def load(
+        cls, name: str, models_dir: pathlib.Path | str | None = None, with_judge: bool = True
+    ) -> "Predictor":
         """Load `models/<name>.keras` (and its sidecar) once; the MLP with the CNN of the same
-        folder as its judge (`verdict.JUDGE`), when that one loads."""
+        folder as its judge (`verdict.JUDGE`), when that one loads and `with_judge`."""
         path = model_path(name, models_dir)
         predictor = cls(load_model(path), read_sidecar(path))
-        if name == verdict.JUDGE:
+        if name == verdict.JUDGE or not with_judge:
             return predictor
         try:
             return predictor.judged_by(cls.load(verdict.JUDGE, models_dir))
@@ -221,6 +223,16 @@ class Predictor:
         judged = copy.copy(self)
         judged.judge = judge
         return judged
+
+    @classmethod
+    def load_all(cls, models_dir: pathlib.Path | str | None = None) -> dict[str, "Predictor"]:
+        """Every model of a folder by name, the judge loaded once and shared."""
+        judge = cls.load(verdict.JUDGE, models_dir)
+        return {
+            name: judge if name == verdict.JUDGE
+            else cls.load(name, models_dir, with_judge=False).judged_by(judge)
+            for name in config.MODEL_NAMES
+        }  # fmt: skip
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Return (N, 10) probabilities for (N, 28, 28) or one (28, 28) image in [0, 1]."""
@@ -253,7 +265,9 @@ class Predictor:
         threshold (times `share`): its verdict alone, without its judge."""
         return verdict.is_digit(probabilities, self.threshold * share)
 
-    def verdicts(self, images: np.ndarray, probabilities: np.ndarray, share: float = 1.0):
+    def verdicts(
+        self, images: np.ndarray, probabilities: np.ndarray, share: float = 1.0
+    ) -> np.ndarray:
         """Whether each image (or the one image) is a digit: over this model's threshold (times
         `share`: in a number, `config.NUMBER_REFUSAL_SHARE`) and not refused by its judge."""
         own = self.is_digit(probabilities, share)

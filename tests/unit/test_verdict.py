@@ -156,6 +156,9 @@ def test_the_mlp_is_loaded_with_the_cnn_of_its_folder_as_judge(tmp_path):
     alone.mkdir()
     (alone / "mlp.keras").write_bytes(inference.model_path("mlp").read_bytes())
     assert inference.Predictor.load("mlp", alone).judge is None  # no CNN beside it
+    assert inference.Predictor.load("mlp", with_judge=False).judge is None
+    both = inference.Predictor.load_all()
+    assert both["mlp"].judge is both["cnn"] and both["cnn"].judge is None  # loaded once
 
 
 def test_in_a_number_a_piece_is_refused_only_under_a_share_of_the_threshold():
