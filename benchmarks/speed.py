@@ -119,7 +119,7 @@ def measure(quick: bool = False) -> dict:
     canvas = sample_canvas()
     results = {"machine": machine_description(), "drawn_count": len(drawn[1]), "models": {}}
     for name in config.MODEL_NAMES:
-        predictor = Predictor.load(name)
+        predictor = Predictor.load(name, with_judge=False)  # latency and accuracy only
         figures = {**latency(predictor, canvas), **accuracies(predictor, mnist[1], drawn)}
         figures["unseen"] = unseen_writers(name)
         if not quick:
@@ -133,7 +133,7 @@ def unseen_writers(name: str) -> dict | None:
     path = config.TWINS_DIR / f"{name}.keras"
     if not path.is_file():
         return None
-    twin = Predictor.load(name, config.TWINS_DIR)
+    twin = Predictor.load(name, config.TWINS_DIR, with_judge=False)
     return evaluation.writer_accuracy(twin, writers.report_writers())
 
 
