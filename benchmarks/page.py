@@ -25,6 +25,10 @@ ANSWER_TIMEOUT_MS = 60_000
 INK_TIMEOUT_MS = 1_000  # a cold start: a stroke not on the canvas by then was not taken
 LOADED_INK_TIMEOUT_MS = 3_000  # a busy browser may be slow to paint a stroke
 UNCHANGED_GRACE_MS = 500  # a stroke that changes nothing: idle this long after its rerun
+# The waits look every 50 ms, not every frame: ten pages each polling every frame kept a
+# quarter of a core busy, the harness's cost and not the app's. The times are noted by the
+# page itself when things happen, so how often the harness looks does not change them.
+POLL_MS = 50
 CANVAS = "canvas.upper-canvas"
 DRAWN_CANVAS = "canvas.dc-canvas.lower-canvas"
 RESET_BUTTON = "Reset canvas & history"
@@ -178,7 +182,10 @@ async def kept_stroke(page, stroke: np.ndarray, ink_timeout_ms: float, seconds: 
         canvas = await page.locator(DRAWN_CANVAS).element_handle()
         with contextlib.suppress(playwright_timeout_error()):
             await page.wait_for_function(
-                f"canvas => ({INK_JS})(canvas) !== {before}", arg=canvas, timeout=ink_timeout_ms
+                f"canvas => ({INK_JS})(canvas) !== {before}",
+                arg=canvas,
+                timeout=ink_timeout_ms,
+                polling=POLL_MS,
             )
             return pressed
     raise RuntimeError(f"the canvas took no stroke in {seconds:.0f} s")
@@ -233,7 +240,10 @@ async def wait_for_answer(page, changes: bool = True) -> dict:
     the stroke's rerun has ended and the page stayed idle a moment)."""
     condition = "window.__digitpad.done" if changes else "window.__digitpad.settledUnchanged(grace)"
     await page.wait_for_function(
-        f"grace => {condition}", arg=UNCHANGED_GRACE_MS, timeout=ANSWER_TIMEOUT_MS
+        f"grace => {condition}",
+        arg=UNCHANGED_GRACE_MS,
+        timeout=ANSWER_TIMEOUT_MS,
+        polling=POLL_MS,
     )
     return await page.evaluate(
         "({...window.__digitpad, answer: window.__digitpad.answer || window.__digitpad.view()})"
@@ -243,7 +253,9 @@ async def wait_for_answer(page, changes: bool = True) -> dict:
 async def wait_until_idle(page) -> None:
     """Until no script run of this session is under way."""
     await page.wait_for_function(
-        "window.__digitpad.scriptState() === 'notRunning'", timeout=ANSWER_TIMEOUT_MS
+        "window.__digitpad.scriptState() === 'notRunning'",
+        timeout=ANSWER_TIMEOUT_MS,
+        polling=POLL_MS,
     )
 
 
@@ -290,5 +302,6 @@ async def clear_canvas(page) -> None:
            && document.querySelector('[data-testid="stApp"]')
                 ?.getAttribute('data-test-script-state') === 'notRunning'""",
         timeout=ANSWER_TIMEOUT_MS,
+        polling=POLL_MS,
     )
     await page.get_by_text(BLANK_HINT).wait_for(timeout=ANSWER_TIMEOUT_MS)
