@@ -81,10 +81,11 @@ def run_variant(name: str, changes: dict, with_verdict: bool = True) -> dict:
 
 
 def verdict_figures(predictor: Predictor) -> dict:
-    """The threshold that answers 99.5 % of fold-3 drawings, and what it lets through
-    (`benchmarks.nondigits.rates` at that threshold)."""
+    """The threshold that answers the model's kept share (`config.DIGITS_KEPT_SHARE`) of fold-3
+    drawings, and what it lets through (`benchmarks.nondigits.rates` at that threshold)."""
     digits = verdict.replayed_digits(held_out=list(writers.fold_writers(TUNING_FOLD)))
-    threshold = verdict.tune_threshold(predictor.probabilities(digits[0]))
+    share = config.DIGITS_KEPT_SHARE[predictor.model.name]
+    threshold = verdict.tune_threshold(predictor.probabilities(digits[0]), share)
     tuned = Predictor(predictor.model, {verdict.THRESHOLD_KEY: threshold})
     non_digits = nondigit_bench.non_digit_images(nondigit_bench.NON_DIGIT_COUNT)
     return nondigit_bench.rates(tuned, digits, non_digits)

@@ -251,10 +251,15 @@ def save_model(model: keras.Model, path: pathlib.Path | str, info: dict) -> path
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     files.atomic_write(path, lambda temporary: model.save(temporary))
-    sidecar = path.with_suffix(".json")
-    text = json.dumps(info, indent=2, sort_keys=True) + "\n"
-    files.atomic_write(sidecar, lambda temporary: pathlib.Path(temporary).write_text(text))
+    save_sidecar(path, info)
     return path
+
+
+def save_sidecar(path: pathlib.Path | str, info: dict) -> None:
+    """Write the JSON sidecar of the model at `path` atomically."""
+    text = json.dumps(info, indent=2, sort_keys=True) + "\n"
+    sidecar = pathlib.Path(path).with_suffix(".json")
+    files.atomic_write(sidecar, lambda temporary: pathlib.Path(temporary).write_text(text))
 
 
 def sidecar_info(

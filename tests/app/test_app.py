@@ -82,7 +82,7 @@ def test_a_blank_canvas_shows_a_hint_never_a_prediction(app_home, canvas, drawin
 
 
 def test_a_low_confidence_answer_says_so(app_home, canvas, monkeypatch):
-    # Sure enough to be a digit (config.NOT_A_DIGIT_THRESHOLD), not sure which.
+    # Sure enough to be a digit (over both shipped thresholds), not sure which.
     hesitant = np.array([0.01, 0.01, 0.01, 0.01, 0.55, 0.02, 0.02, 0.02, 0.02, 0.33], np.float32)
     monkeypatch.setattr(inference.Predictor, "probabilities", lambda self, images: hesitant)
     canvas.drawing = seven()
@@ -104,10 +104,10 @@ def test_a_drawing_both_models_refuse_is_not_a_digit_with_the_bars_still_there(
 
 
 def refusing_everything(model_file) -> None:
-    """Give a model a threshold of 1.0 in its sidecar: it refuses every drawing."""
+    """Give a model a threshold over any digit score in its sidecar: it refuses every drawing."""
     sidecar = inference.sidecar_path(model_file)
     info = json.loads(sidecar.read_text())
-    sidecar.write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1.0}))
+    sidecar.write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1000.0}))
 
 
 def test_each_model_refuses_by_the_threshold_in_its_own_sidecar(app_home, canvas):

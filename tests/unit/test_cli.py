@@ -18,12 +18,12 @@ import pytest
 from helpers import REPO_ROOT
 from PIL import Image
 
-from digitpad import cli, config, train_command
+from digitpad import cli, config, train_command, verdict
 
 EPOCH_LINE = re.compile(r"^epoch 1/1  loss \d+\.\d{4}  acc \d\.\d{4}  val_loss .* img/s$", re.M)
 SIDECAR_KEYS = {
     "model", "parameters", "mnist_test_accuracy", "drawn_digit_accuracy", "training_images",
-    "epochs", "training_seconds", "logit_scale", "recipe", "trained_at", "not_digit_threshold",
+    "epochs", "training_seconds", "logit_scale", "recipe", "trained_at", "not_digit_margin",
     "training_set", "pen_images", "pen_writers",
 }  # fmt: skip
 SUBPROCESS_DEADLINE = 120.0  # seconds; generous for a loaded 2-core machine
@@ -323,12 +323,12 @@ def test_predict_explicit_file_is_tried_whatever_its_suffix(tmp_path, models_dir
 
 @pytest.fixture
 def strict_models(tmp_path):
-    """The shipped CNN with a sidecar whose threshold refuses everything (1.0)."""
+    """The shipped CNN with a sidecar whose threshold refuses everything (over any score)."""
     folder = tmp_path / "strict"
     folder.mkdir()
     shutil.copy(config.MODELS_DIR / "cnn.keras", folder / "cnn.keras")
     info = json.loads((config.MODELS_DIR / "cnn.json").read_text())
-    (folder / "cnn.json").write_text(json.dumps({**info, "not_digit_threshold": 1.0}))
+    (folder / "cnn.json").write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1000.0}))
     return folder
 
 

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from digitpad import cli, config, pendigits, preprocess, segment
+from digitpad import cli, config, pendigits, preprocess, segment, verdict
 from digitpad.inference import Predictor
 
 WIDTH, HEIGHT = config.NUMBER_CANVAS
@@ -110,7 +110,7 @@ def test_blank_canvas_is_refused(cnn):
 
 def lenient(cnn) -> Predictor:
     """The CNN with no "not a digit" threshold: every piece is read as a digit."""
-    return Predictor(cnn.model, {"not_digit_threshold": 0.0})
+    return Predictor(cnn.model, {verdict.THRESHOLD_KEY: 0.0})
 
 
 def test_reading_gives_one_answer_per_segment(cnn):
@@ -141,7 +141,7 @@ def test_a_piece_that_is_not_a_digit_is_marked(cnn, monkeypatch):
     canvas = draw(FIVE_BAR + FIVE_BODY + FOUR + SEVEN)
     sure = segment.read_number(canvas, lenient(cnn))
     assert sure.is_digit == (True, True, True) and "?" not in sure.number
-    strict = Predictor(cnn.model, {"not_digit_threshold": 1.0})  # refuses every piece
+    strict = Predictor(cnn.model, {verdict.THRESHOLD_KEY: 1000.0})  # refuses every piece
     refused = segment.read_number(canvas, strict)
     assert refused.is_digit == (False, False, False) and refused.number == "???"
     assert refused.digits == sure.digits  # the best guesses stay, for the page to show muted

@@ -150,7 +150,7 @@ def test_a_seven_with_its_crossbar_added_last_is_one_digit(cnn):
 
 def test_a_group_the_model_refuses_is_marked_not_a_digit(cnn, monkeypatch):
     monkeypatch.setattr(config, "NUMBER_REFUSAL_SHARE", 1.0)  # the full threshold in a number
-    strict = Predictor(cnn.model, {**cnn.info, verdict.THRESHOLD_KEY: 1.0})  # refuses all
+    strict = Predictor(cnn.model, {**cnn.info, verdict.THRESHOLD_KEY: 1000.0})  # refuses all
     reading = strokes.read_strokes(drawing(SEVEN_BODY, ONE, SEVEN_BAR), strict)
     assert reading.is_digit and not any(reading.is_digit)
     assert set(reading.number) == {verdict.NOT_A_DIGIT_MARK}
@@ -209,7 +209,7 @@ def test_cli_marks_a_refused_stroke_digit_like_an_image_piece(tmp_path, capsys, 
     folder.mkdir()
     (folder / "cnn.keras").write_bytes((config.MODELS_DIR / "cnn.keras").read_bytes())
     info = json.loads((config.MODELS_DIR / "cnn.json").read_text())
-    (folder / "cnn.json").write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1.0}))
+    (folder / "cnn.json").write_text(json.dumps({**info, verdict.THRESHOLD_KEY: 1000.0}))
     path = tmp_path / "one.json"
     path.write_text(json.dumps([ONE]))
     arguments = ["predict", "--number", "--json", "--models-dir", str(folder), str(path)]

@@ -10,15 +10,34 @@ FLAT = np.full(10, 0.1)
 
 
 def test_the_threshold_comes_from_the_sidecar_else_the_default():
-    assert verdict.threshold_of({verdict.THRESHOLD_KEY: 0.73}) == 0.73
-    assert verdict.threshold_of({}) == config.NOT_A_DIGIT_THRESHOLD  # a model older than the rule
-    for junk in ("0.7", None, True, -0.1, 1.5, float("nan")):
-        assert verdict.threshold_of({verdict.THRESHOLD_KEY: junk}) == config.NOT_A_DIGIT_THRESHOLD
+    assert verdict.threshold_of({verdict.THRESHOLD_KEY: 4.7}) == 4.7
+    assert verdict.threshold_of({}) == config.NOT_A_DIGIT_MARGIN  # a model older than the rule
+    older = {"not_digit_threshold": 0.83}  # the top-probability rule's key is not a margin
+    assert verdict.threshold_of(older) == config.NOT_A_DIGIT_MARGIN
+    for junk in ("0.7", None, True, -0.1, float("inf"), float("nan")):
+        assert verdict.threshold_of({verdict.THRESHOLD_KEY: junk}) == config.NOT_A_DIGIT_MARGIN
 
 
-def test_is_digit_compares_the_top_probability_with_the_threshold():
-    assert verdict.is_digit(SURE, 0.5) and not verdict.is_digit(FLAT, 0.5)
-    assert verdict.is_digit(np.stack([SURE, FLAT]), 0.5).tolist() == [True, False]
+def test_the_digit_score_is_the_top_logits_lead_over_the_mean_logit():
+    logits = np.array([[3.0, 1.0, -1.0, 0.5, 0.0, 2.0, -2.0, 1.5, 0.0, 0.0], np.zeros(10)])
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    expected = logits.max(axis=1) - logits.mean(axis=1)
+    assert np.allclose(verdict.digit_score(probabilities), expected)  # softmax keeps differences
+    assert verdict.digit_score(FLAT) == pytest.approx(0.0)
+    one_hot = np.eye(10)[3]  # float32 rounds the others to 0: a floor, not infinity
+    assert np.isfinite(verdict.digit_score(one_hot)) and verdict.digit_score(one_hot) > 50
+
+
+def test_is_digit_compares_the_score_with_the_threshold():
+    threshold = config.NOT_A_DIGIT_MARGIN
+    assert verdict.is_digit(SURE, threshold) and not verdict.is_digit(FLAT, threshold)
+    assert verdict.is_digit(np.stack([SURE, FLAT]), threshold).tolist() == [True, False]
+
+
+def test_at_the_same_top_probability_middling_others_score_under_others_far_down():
+    digit = np.array([0.6, 0.399] + [0.001 / 8] * 8)  # torn between two digits, the rest gone
+    letter = np.array([0.6] + [0.4 / 9] * 9)  # every other digit still middling
+    assert verdict.digit_score(letter) < verdict.digit_score(digit) - 4
 
 
 def test_the_refusal_starts_with_not_a_digit_and_names_the_best_guess():
@@ -28,11 +47,12 @@ def test_the_refusal_starts_with_not_a_digit_and_names_the_best_guess():
 
 def test_the_tuned_threshold_keeps_the_asked_share_of_digits():
     rng = np.random.default_rng(0)
-    tops = rng.uniform(0.2, 1.0, 1000)
-    rows = np.column_stack([tops, np.zeros((1000, 9))])
+    logits = rng.normal(0.0, 3.0, (1000, 10))
+    rows = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    scores = verdict.digit_score(rows)
     threshold = verdict.tune_threshold(rows, kept_share=0.99)
-    assert (tops >= threshold).mean() == pytest.approx(0.99, abs=0.002)
-    assert verdict.tune_threshold(rows, kept_share=1.0) == tops.min()
+    assert (scores >= threshold).mean() == pytest.approx(0.99, abs=0.002)
+    assert verdict.tune_threshold(rows, kept_share=1.0) == scores.min()
     with pytest.raises(ValueError, match="share of digits kept"):
         verdict.tune_threshold(rows, kept_share=0.0)
 
@@ -45,14 +65,14 @@ def test_a_predictor_reads_its_threshold_and_gives_a_verdict(tmp_path):
     canvas[60:220, 130:150] = 0  # a bar: a 1
     prediction = predictor.read_drawing(canvas)
     assert prediction.is_digit and prediction.digit == 1 and prediction.refusal is None
-    refused = inference.Prediction(prediction.image, FLAT, False, 0.5)
+    refused = inference.Prediction(prediction.image, FLAT, False, config.NOT_A_DIGIT_MARGIN)
     assert refused.digit is None and refused.best_guess == 0
     assert refused.refusal.startswith(verdict.NOT_A_DIGIT)
 
 
 def test_without_pendigits_no_threshold_is_tuned(tmp_path, monkeypatch):
     monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(tmp_path / "missing.tra"))
-    assert verdict.threshold_for(lambda images: np.tile(SURE, (len(images), 1))) is None
+    assert verdict.threshold_for(lambda images: np.tile(SURE, (len(images), 1)), "cnn") is None
     assert verdict.with_threshold({"model": "cnn"}, lambda images: images) == {"model": "cnn"}
 
 
@@ -66,7 +86,8 @@ def test_the_threshold_is_tuned_on_replayed_digits(pendigits_path, monkeypatch):
         return np.tile(SURE, (len(images), 1))
 
     info = verdict.with_threshold({"model": "cnn"}, probabilities)
-    assert info == {"model": "cnn", verdict.THRESHOLD_KEY: 0.82}
+    score = round(float(verdict.digit_score(SURE)), 4)
+    assert info == {"model": "cnn", verdict.THRESHOLD_KEY: score}
     assert seen[0].shape == (50, 28, 28) and seen[0].max() > 0.5
 
 
@@ -129,12 +150,15 @@ class Constant:
         return np.tile(self.row, (len(images), 1))
 
 
+STAND_IN_THRESHOLD = 3.0  # SURE scores 3.3, FLAT 0
+
+
 def judged(own: np.ndarray, judge_row: np.ndarray) -> inference.Predictor:
     """A predictor whose own model answers `own`, judged by one that answers `judge_row`."""
     predictor = inference.Predictor.__new__(inference.Predictor)
-    predictor.threshold, predictor.judge = 0.8, None
+    predictor.threshold, predictor.judge = STAND_IN_THRESHOLD, None
     judge = inference.Predictor.__new__(inference.Predictor)
-    judge.threshold, judge.judge = 0.8, None
+    judge.threshold, judge.judge = STAND_IN_THRESHOLD, None
     judge.probabilities = Constant(judge_row).probabilities
     return predictor.judged_by(judge)
 
@@ -168,7 +192,8 @@ def test_in_a_number_a_piece_is_refused_only_under_a_share_of_the_threshold():
     assert not predictor.verdicts(images, rows).any()
     cut = predictor.threshold * config.NUMBER_REFUSAL_SHARE
     in_number = predictor.verdicts(images, rows, config.NUMBER_REFUSAL_SHARE)
-    assert list(in_number) == [cut <= 0.45, cut <= 0.3]
+    scores = verdict.digit_score(rows)  # 1.8 and 1.2: half the threshold splits them
+    assert list(in_number) == [True, False] == [cut <= scores[0], cut <= scores[1]]
     flat_judge = judged(SURE, FLAT).verdicts(images, rows, config.NUMBER_REFUSAL_SHARE)
     assert not flat_judge.any()  # 0.1 is under half the judge's threshold too
     assert 0.0 < config.NUMBER_REFUSAL_SHARE < 1.0
