@@ -49,6 +49,9 @@ from digitpad import config, pendigits
 
 DIGIT_COUNT = 20
 SESSION_COUNT = 10
+# One round of ten gave p50s of 227-474 ms a minute apart on the same server: the steady figure
+# pools several rounds.
+STEADY_ROUNDS = 3
 LAUNCH_COUNT = 3
 README_START = "<!-- browser-bench:start -->"
 README_END = "<!-- browser-bench:end -->"
@@ -82,16 +85,19 @@ async def draw_in_parallel(pages: list, replays: list) -> list[Sample]:
 
 
 async def concurrent_sessions(browser, url: str, replays: list) -> tuple[list, list]:
-    """Each replay drawn in its own new session, all at once; then again on cleared canvases.
+    """Each replay drawn in its own new session, all at once; then again on cleared canvases,
+    STEADY_ROUNDS times, the samples pooled.
 
     The first round includes what a new session does once (its first chart loads the chart
-    library); the second is the steady state under the same load.
+    library); the rounds after it are the steady state under the same load.
     """
     pages = await open_sessions(browser, url, len(replays))
     try:
-        first = await draw_in_parallel(pages, replays)
-        await asyncio.gather(*(clear_canvas(page) for page in pages))
-        return first, await draw_in_parallel(pages, replays)
+        first, steady = await draw_in_parallel(pages, replays), []
+        for _ in range(STEADY_ROUNDS):
+            await asyncio.gather(*(clear_canvas(page) for page in pages))
+            steady += await draw_in_parallel(pages, replays)
+        return first, steady
     finally:
         await asyncio.gather(*(page.context.close() for page in pages))
 

@@ -79,10 +79,12 @@ def cold_summary(cold: list[dict]) -> dict:
 
 
 def concurrent_summaries(loaded: tuple[list, list], own: list) -> tuple[dict, dict]:
-    """The first and the second round of the sessions at once, each with its own-answer count."""
+    """The first round of the sessions at once and the steady rounds after it (pooled), each
+    with its own-answer count (every steady round draws the same digits in the same order)."""
     first, again = (latency_summary(samples) for samples in loaded)
     for summary, samples in zip((first, again), loaded, strict=True):
-        summary["own_answer"] = sum(s.answer == a for s, a in zip(samples, own, strict=True))
+        expected = own * (len(samples) // len(own))
+        summary["own_answer"] = sum(s.answer == a for s, a in zip(samples, expected, strict=True))
     return first, again
 
 
@@ -191,7 +193,9 @@ def targets_table(figures: dict) -> list[str]:
 def latency_table(figures: dict) -> list[str]:
     """One session against the sessions at once, as Markdown lines."""
     alone, concurrent = figures["one_session"], figures["concurrent"]
-    lines = [f"| browser figure | one session | {concurrent['count']} sessions at once |"]
+    sessions = figures["concurrent_first_answer"]["count"]
+    rounds = concurrent["count"] // sessions
+    lines = [f"| browser figure | one session | {sessions} sessions at once ({rounds} rounds) |"]
     lines.append("|---|---|---|")
     for label, cell in LATENCY_ROWS:
         lines.append(f"| {label} | {cell(alone)} | {cell(concurrent)} |")

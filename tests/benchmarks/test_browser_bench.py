@@ -49,6 +49,15 @@ def test_concurrent_sessions_get_different_digits_read_right_alone_first():
     assert chosen[0] == 1  # the 2 read right, not the one read as 3
 
 
+def test_the_steady_rounds_are_pooled_and_each_checked_against_its_own_answer():
+    own = [0, 1, 2]
+    first = [sample(0, 0), sample(1, 1), sample(2, 2)]
+    steady = [sample(d, d) for d in own] + [sample(0, 0), sample(1, 7), sample(2, 2)]
+    first_summary, steady_summary = report.concurrent_summaries((first, steady), own)
+    assert (first_summary["own_answer"], first_summary["count"]) == (3, 3)
+    assert (steady_summary["own_answer"], steady_summary["count"]) == (5, 6)
+
+
 def figures_of(alone_ms: float = 300.0, loaded_ms: float = 2000.0) -> dict:
     """Figures as `browser_report.results` makes them, from made-up samples."""
     server_ms = [18.0, 20.0, 22.0]  # as the server timed the strokes
