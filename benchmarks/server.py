@@ -46,11 +46,15 @@ def missing_models(models_dir: pathlib.Path) -> list[str]:
 
 @contextlib.contextmanager
 def app_home(models_dir: pathlib.Path):
-    """A fresh DIGITPAD_HOME holding a copy of the models in `models_dir`, which the app then
-    uses: no model of the user's gets in, and a retraining meanwhile changes nothing."""
+    """A fresh DIGITPAD_HOME: no model of the user's gets in. For the shipped models it is
+    empty, as on a new user's machine (the page then says "shipped model"); other models are
+    copied into it as if the user had trained them, and the app uses them."""
     with tempfile.TemporaryDirectory(prefix="digitpad-bench-") as directory:
         home = pathlib.Path(directory)
         (home / "models").mkdir()
+        if pathlib.Path(models_dir).resolve() == config.MODELS_DIR.resolve():
+            yield home
+            return
         for name in config.MODEL_NAMES:
             for suffix in (".keras", ".json"):
                 source = models_dir / f"{name}{suffix}"

@@ -12,7 +12,7 @@ from benchmarks import browser as browser_bench
 from benchmarks import browser_report as report
 from benchmarks import page as page_driver
 from benchmarks import server
-from digitpad import pendigits
+from digitpad import config, pendigits
 
 DOT = np.array([[140.0, 140.0], [140.5, 140.0]])  # a press with hardly a move
 
@@ -166,3 +166,11 @@ def test_the_trace_module_patches_the_server_only_when_asked(tmp_path):
                             text=True, check=True)  # fmt: skip
     assert plain.stdout.split() == ["handle_backmsg", "_send_message"]
     assert traced.stdout.split() == ["traced_backmsg", "traced_send"]
+
+
+def test_the_shipped_models_are_served_as_a_new_user_gets_them_other_models_as_trained(tmp_path):
+    with server.app_home(config.MODELS_DIR) as home:
+        assert not any((home / "models").iterdir())  # the page says "shipped model"
+    (tmp_path / "cnn.keras").write_bytes(b"weights")
+    with server.app_home(tmp_path) as home:
+        assert [path.name for path in (home / "models").iterdir()] == ["cnn.keras"]
