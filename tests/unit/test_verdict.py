@@ -99,8 +99,9 @@ REPORT_DIGITS = 300  # replayed digits of the report fold's writers (never tuned
 # writers, so these digits are new to them) and for the shipped models, a little looser than
 # what they measure on these samples (held-out pen letters answered: twins 2.5 % MLP (with the
 # CNN as its judge; 38 % alone), 3.0 % CNN; shipped 2.0 % and 2.0 %; digits kept 100 %; right
-# answers lost 0 point; the digit-score rule, 2026-11-30). The twins' bounds are the issue's targets (one digit of 300 is 0.33
-# point); the shipped models trained on these writers, so theirs only guard against regressions.
+# answers lost 0 point; the digit-score rule, 2026-11-30). The twins' bounds are the issue's
+# targets (one digit of 300 is 0.33 point); the shipped models trained on these writers, so
+# theirs only guard against regressions.
 BOUNDS = {
     ("models/heldout", "mlp"): {"letters_answered": 0.05, "digits_kept": 0.98, "right_drop": 0.005},
     ("models/heldout", "cnn"): {"letters_answered": 0.05, "digits_kept": 0.98, "right_drop": 0.005},
