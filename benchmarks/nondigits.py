@@ -73,10 +73,7 @@ def table(figures: dict, models_dir: pathlib.Path, counts: tuple[int, int]) -> s
     columns[1:1] = [(f"{MODEL_LABELS[name]} alone", figures[name]["alone"])
                     for name in config.MODEL_NAMES if "alone" in figures[name]]  # fmt: skip
     rows = [
-        (
-            "Threshold on the digit score (top logit minus mean logit)",
-            lambda f: f"{f['threshold']:.2f}",
-        ),
+        ("Threshold on the digit score", lambda f: f"{f['threshold']:.2f}"),
         ("Unseen writers' digits answered", lambda f: _percent(f["digits_kept"])),
         (
             "… read right, no rule → with the rule",
