@@ -25,8 +25,8 @@ NOT_A_DIGIT_HEADLINE = "That doesn't look like a digit"  # the page's answer in 
 # a digit refuses what the CNN refuses, and loses few of its right answers.
 JUDGE = "cnn"
 # Replayed digits the threshold is tuned on: the threshold is a low quantile of their scores,
-# and 1,000 put it on the 5th-lowest drawing, which moved the kept share 97.6-99.7 % from one
-# training to the next; 4,000 steady it (README, "What is not a digit").
+# and 1,000 put it on the 5th-lowest drawing: the share it kept moved between 97.6 and 99.7 %
+# from one training and tuning sample to the next; 4,000 steady it (README).
 TUNING_COUNT = 4000
 TUNING_SEED = 2613
 SMALLEST_PROBABILITY = 1e-30  # float32 softmax rounds far-off digits to 0: log needs a floor
@@ -45,8 +45,8 @@ def digit_score(probabilities: np.ndarray) -> np.ndarray:
     Softmax keeps differences of logits (log p_i - log p_j = z_i - z_j), so this is read from
     the probabilities. Over the top probability it tells a letter that looks a little like
     one digit (one logit up, the rest middling) from a digit (the rest far down): on the
-    tuning folds it let through 2-4 % of held-out pen letters where the top probability let
-    through 4-10 %, keeping as many digits.
+    tuning folds it let through 2-8 % of held-out pen letters where the top probability let
+    through 4-10 %, keeping as many digits (README, "What is not a digit").
     """
     logs = np.log(np.maximum(np.asarray(probabilities, dtype=np.float64), SMALLEST_PROBABILITY))
     return logs.max(axis=-1) - logs.mean(axis=-1)
