@@ -84,9 +84,10 @@ async def draw_in_parallel(pages: list, replays: list) -> list[Sample]:
     return list(await asyncio.gather(*drawings))
 
 
-async def concurrent_sessions(browser, url: str, replays: list) -> tuple[list, list]:
+async def concurrent_sessions(browser, url: str, replays: list) -> tuple[list, list, float]:
     """Each replay drawn in its own new session, all at once; then again on cleared canvases,
-    STEADY_ROUNDS times, the samples pooled.
+    STEADY_ROUNDS times, the samples pooled; and when the steady rounds began
+    (`time.perf_counter()`, the server trace's clock).
 
     The first round includes what a new session does once (its first chart loads the chart
     library); the rounds after it are the steady state under the same load.
@@ -94,10 +95,11 @@ async def concurrent_sessions(browser, url: str, replays: list) -> tuple[list, l
     pages = await open_sessions(browser, url, len(replays))
     try:
         first, steady = await draw_in_parallel(pages, replays), []
+        steady_since = time.perf_counter()
         for _ in range(STEADY_ROUNDS):
             await asyncio.gather(*(clear_canvas(page) for page in pages))
             steady += await draw_in_parallel(pages, replays)
-        return first, steady
+        return first, steady, steady_since
     finally:
         await asyncio.gather(*(page.context.close() for page in pages))
 
@@ -152,9 +154,13 @@ async def make_run_phases(browser, home: pathlib.Path, replays: list, idle_secon
         alone = await one_session(browser, server.url, replays)
         server_ms = stroke_times_ms(trace)  # one session's strokes, timed in the server
         chosen = distinct_labels(replays, alone, SESSION_COUNT)
-        loaded = await concurrent_sessions(browser, server.url, [replays[i] for i in chosen])
+        *loaded, steady_since = await concurrent_sessions(
+            browser, server.url, [replays[i] for i in chosen]
+        )
+        loaded_server_ms = stroke_times_ms(trace, since=steady_since)
     own = [alone[index].answer for index in chosen]
-    return {"idle": idle, "alone": alone, "loaded": loaded, "own": own, "server_ms": server_ms}
+    return {"idle": idle, "alone": alone, "loaded": tuple(loaded), "own": own,
+            "server_ms": server_ms, "loaded_server_ms": loaded_server_ms}  # fmt: skip
 
 
 async def watcher_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:

@@ -65,6 +65,9 @@ def ratios(figures: dict) -> dict:
         "make_run_over_watcher_off": ratio(alone, figures["watcher_off"]["p50_ms"]),
         "make_run_over_watcher_on": ratio(alone, figures["watcher_on"]["p50_ms"]),
         "concurrent_over_one_session": ratio(figures["concurrent"]["p50_ms"], alone),
+        "server_concurrent_over_one_session": ratio(
+            figures["concurrent"].get("server_p50_ms"), figures["one_session"].get("server_p50_ms")
+        ),
     }
 
 
@@ -78,10 +81,14 @@ def cold_summary(cold: list[dict]) -> dict:
     }
 
 
-def concurrent_summaries(loaded: tuple[list, list], own: list) -> tuple[dict, dict]:
+def concurrent_summaries(
+    loaded: tuple[list, list], own: list, server_ms: list[float] | None = None
+) -> tuple[dict, dict]:
     """The first round of the sessions at once and the steady rounds after it (pooled), each
-    with its own-answer count (every steady round draws the same digits in the same order)."""
-    first, again = (latency_summary(samples) for samples in loaded)
+    with its own-answer count (every steady round draws the same digits in the same order);
+    `server_ms`: the steady rounds' strokes as the server timed them."""
+    first_samples, steady_samples = loaded
+    first, again = latency_summary(first_samples), latency_summary(steady_samples, server_ms)
     for summary, samples in zip((first, again), loaded, strict=True):
         expected = own * (len(samples) // len(own))
         summary["own_answer"] = sum(s.answer == a for s, a in zip(samples, expected, strict=True))
@@ -90,7 +97,9 @@ def concurrent_summaries(loaded: tuple[list, list], own: list) -> tuple[dict, di
 
 def results(phases: dict, cold: list, models_dir, load_before) -> dict:
     """All figures as one JSON-ready dict (`phases`: what `browser.measure_async` measured)."""
-    first, again = concurrent_summaries(phases["loaded"], phases["own"])
+    first, again = concurrent_summaries(
+        phases["loaded"], phases["own"], phases.get("loaded_server_ms")
+    )
     figures = {
         "machine": machine_description(),
         "date": datetime.date.today().isoformat(),
@@ -179,6 +188,9 @@ def latency_target_rows(figures: dict) -> list[tuple[str, str, str, str]]:
          f"{_ms(figures['concurrent']['p50_ms'])} / {_ms(alone['p50_ms'])} = {_times(loaded)}",
          f"≤ {CONCURRENT_RATIO_TARGET:.0f}×",
          _met(loaded, loaded is not None and loaded <= CONCURRENT_RATIO_TARGET)),
+        ("… the server's share alone (timed in the server), the same sessions / one session, p50",
+         f"{_ms(figures['concurrent'].get('server_p50_ms'))} / {_ms(server)} = "
+         f"{_times(shares['server_concurrent_over_one_session'])}", "—", "—"),
     ]  # fmt: skip
 
 

@@ -148,14 +148,15 @@ def served_app(home: pathlib.Path, watcher: str | None = None, trace: pathlib.Pa
             stop_server(process)
 
 
-def stroke_times_ms(trace: pathlib.Path) -> list[float]:
+def stroke_times_ms(trace: pathlib.Path, since: float = float("-inf")) -> list[float]:
     """From a server's trace (`start_server(trace=...)`): each stroke's arrival → its
     session's next `script_finished` sent, in ms (a stroke that arrives while one is
-    still being answered counts from the first)."""
+    still being answered counts from the first). Only strokes that arrived at `since` or
+    later (`time.perf_counter()`, the clock of the trace) count."""
     pending, times = {}, []
     for line in trace.read_text().splitlines():
         seconds, kind, session = line.split()
-        if kind == "stroke":
+        if kind == "stroke" and float(seconds) >= since:
             pending.setdefault(session, float(seconds))
         elif session in pending:
             times.append((float(seconds) - pending.pop(session)) * 1000.0)

@@ -62,7 +62,8 @@ def figures_of(alone_ms: float = 300.0, loaded_ms: float = 2000.0) -> dict:
     """Figures as `browser_report.results` makes them, from made-up samples."""
     server_ms = [18.0, 20.0, 22.0]  # as the server timed the strokes
     alone = report.latency_summary([sample(d, d, alone_ms + 10 * d) for d in range(10)], server_ms)
-    loaded = report.latency_summary([sample(d, d, loaded_ms) for d in range(10)])
+    loaded_server_ms = [40.0, 44.0, 60.0]
+    loaded = report.latency_summary([sample(d, d, loaded_ms) for d in range(10)], loaded_server_ms)
     loaded["own_answer"] = 10
     figures = {
         "one_session": alone, "concurrent": loaded, "concurrent_first_answer": loaded,
@@ -85,6 +86,7 @@ def test_the_table_goes_between_the_readme_markers_and_nowhere_else(tmp_path):
     text = readme.read_text()
     assert "\nold\n" not in text and text.startswith("# x\n") and text.endswith("end\n")
     assert "| 345 ms / 386 ms | 2000 ms / 2000 ms |" in text
+    assert "timed in the server, p50 | 20 ms | 44 ms |" in text
     assert "10 / 10" in text and "7.3 s" in text and "2026-01-02" in text
     assert "load average 0.50 at the start" in text
     assert "its Python environment outside the checkout" in text
@@ -109,13 +111,14 @@ def test_the_ratios_compare_p50s_of_the_same_run():
 def test_the_targets_table_says_each_figure_its_goal_and_whether_it_is_met():
     rows = {row[0]: row[1:] for row in report.idle_rows(figures_of())}
     rows |= {row[0]: row[1:] for row in report.latency_target_rows(figures_of(loaded_ms=2000.0))}
-    cpu, lines, off, on, server, loaded = rows.values()
+    cpu, lines, off, on, server, loaded, loaded_server = rows.values()
     assert cpu == ("0.4 % of a core (watcher on as before the fix: 103.0 %)", "< 2 %", "yes")
     assert lines == ("0 (watcher on: 157)", "0", "yes")
     assert off == ("345 ms / 330 ms = 1.05×", "≤ 1.10×", "yes")
     assert on == ("345 ms / 690 ms = 0.50×", "—", "—")
     assert server == ("20 ms", "≤ 30 ms", "yes")
     assert loaded == ("2000 ms / 345 ms = 5.80×", "≤ 3×", "no")
+    assert loaded_server == ("44 ms / 20 ms = 2.20×", "—", "—")  # no goal: the row explains
 
 
 def test_an_unknown_server_share_is_a_dash_not_a_pass():
@@ -150,6 +153,8 @@ def test_the_server_times_each_stroke_from_its_arrival_to_its_answer(tmp_path):
     )
     times = server.stroke_times_ms(trace)
     assert [round(value, 3) for value in times] == [20.0, 37.0]  # b counts from its first stroke
+    later = server.stroke_times_ms(trace, since=10.010)
+    assert [round(value, 3) for value in later] == [11.0]  # only b's stroke at 10.030
 
 
 def test_the_trace_module_patches_the_server_only_when_asked(tmp_path):
