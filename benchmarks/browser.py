@@ -70,6 +70,23 @@ async def one_session(browser, url: str, replays: list) -> list[Sample]:
     return samples
 
 
+async def paired_sessions(browser, urls: tuple[str, str], replays: list) -> tuple[list, list]:
+    """One session on each of two servers, drawing the replays in turns (each digit on one and
+    then on the other, who goes first swapped every digit): both are timed through the same
+    moments of a machine whose speed drifts. Each server's samples."""
+    pages = [await open_session(browser, url) for url in urls]
+    warm_up, *_ = replays
+    for page in pages:
+        await draw_digit(page, *warm_up)  # loads the models: not counted
+    samples = ([], [])
+    for index, (digit, placement) in enumerate(replays):
+        for side in (0, 1) if index % 2 == 0 else (1, 0):
+            await clear_canvas(pages[side])
+            samples[side].append(await draw_digit(pages[side], digit, placement))
+    await asyncio.gather(*(page.context.close() for page in pages))
+    return samples
+
+
 async def open_sessions(browser, url: str, count: int) -> list:
     """`count` sessions on the app, opened side by side, each in its own browser context."""
     return list(await asyncio.gather(*(open_session(browser, url) for _ in range(count))))
@@ -147,11 +164,15 @@ def trace_path(home: pathlib.Path) -> pathlib.Path:
 
 
 async def make_run_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:
-    """The server as `make run` starts it: idle with a session open, one session, 10 at once."""
+    """The server as `make run` starts it: idle with a session open; one session, in turns with
+    the same command with the watcher turned off on the command line; then 10 sessions at once."""
     trace = trace_path(home)
     with served_app(home, trace=trace) as server:
         idle = await idle_cost(browser, server, idle_seconds)
-        alone = await one_session(browser, server.url, replays)
+        # Traced like `make run`'s server, so that the comparison is like with like.
+        with served_app(home, watcher="none", trace=trace_path(home)) as watcher_off_server:
+            urls = (server.url, watcher_off_server.url)
+            alone, watcher_off = await paired_sessions(browser, urls, replays)
         server_ms = stroke_times_ms(trace)  # one session's strokes, timed in the server
         chosen = distinct_labels(replays, alone, SESSION_COUNT)
         *loaded, steady_since = await concurrent_sessions(
@@ -159,24 +180,22 @@ async def make_run_phases(browser, home: pathlib.Path, replays: list, idle_secon
         )
         loaded_server_ms = stroke_times_ms(trace, since=steady_since)
     own = [alone[index].answer for index in chosen]
-    return {"idle": idle, "alone": alone, "loaded": tuple(loaded), "own": own,
-            "server_ms": server_ms, "loaded_server_ms": loaded_server_ms}  # fmt: skip
+    return {"idle": idle, "alone": alone, "watcher_off": watcher_off, "loaded": tuple(loaded),
+            "own": own, "server_ms": server_ms, "loaded_server_ms": loaded_server_ms}  # fmt: skip
 
 
-async def watcher_phases(browser, home: pathlib.Path, replays: list, idle_seconds: float) -> dict:
-    """The same command with the file watcher on as before the fix (idle, then one session),
-    and with it turned off on the command line (one session)."""
-    # Traced like `make run`'s server, so that the comparison is like with like.
+async def watcher_on_phases(
+    browser, home: pathlib.Path, replays: list, idle_seconds: float
+) -> dict:
+    """The same command with the file watcher on, as before the fix: idle, then one session."""
     with served_app(home, watcher="auto", trace=trace_path(home)) as server:
         idle = await idle_cost(browser, server, idle_seconds)
         watcher_on = await one_session(browser, server.url, replays)
-    with served_app(home, watcher="none", trace=trace_path(home)) as server:
-        watcher_off = await one_session(browser, server.url, replays)
-    return {"idle_watcher_on": idle, "watcher_on": watcher_on, "watcher_off": watcher_off}
+    return {"idle_watcher_on": idle, "watcher_on": watcher_on}
 
 
 async def measure_async(arguments: argparse.Namespace) -> dict:
-    """Cold starts, then the `make run` server's phases, then the same with the watcher on/off."""
+    """Cold starts, then the `make run` server's phases, then the same with the watcher on."""
     from playwright.async_api import async_playwright
 
     replays = pendigits.replay_set(arguments.digits)
@@ -187,7 +206,7 @@ async def measure_async(arguments: argparse.Namespace) -> dict:
             replay = single_stroke(replays)
             cold = [await cold_start(browser, home, replay) for _ in range(arguments.launches)]
             phases = await make_run_phases(browser, home, replays, arguments.idle_seconds)
-            phases |= await watcher_phases(browser, home, replays, arguments.idle_seconds)
+            phases |= await watcher_on_phases(browser, home, replays, arguments.idle_seconds)
             await browser.close()
     return results(phases, cold, arguments.models, load_before)
 

@@ -172,7 +172,8 @@ def latency_target_rows(figures: dict) -> list[tuple[str, str, str, str]]:
     off, on = shares["make_run_over_watcher_off"], shares["make_run_over_watcher_on"]
     server, loaded = alone.get("server_p50_ms"), shares["concurrent_over_one_session"]
     return [
-        ("Release → answer p50: `make run`'s server / watcher off (`fileWatcherType none`)",
+        ("Release → answer p50: `make run`'s server / watcher off (`fileWatcherType none`), "
+         "the same digits drawn on both in turns",
          f"{_ms(alone['p50_ms'])} / {_ms(figures['watcher_off']['p50_ms'])} = {_times(off)}",
          f"≤ {WATCHER_OFF_RATIO_TARGET:.2f}×", _met(off, off is not None
                                                     and off <= WATCHER_OFF_RATIO_TARGET)),

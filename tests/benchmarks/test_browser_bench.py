@@ -1,6 +1,7 @@
 """The browser benchmark's own logic, without a browser: expectations, choices, report."""
 
 import argparse
+import asyncio
 import os
 import pathlib
 import subprocess
@@ -179,3 +180,36 @@ def test_the_shipped_models_are_served_as_a_new_user_gets_them_other_models_as_t
     (tmp_path / "cnn.keras").write_bytes(b"weights")
     with server.app_home(tmp_path) as home:
         assert [path.name for path in (home / "models").iterdir()] == ["cnn.keras"]
+
+
+class FakeContext:
+    async def close(self):
+        return None
+
+
+class FakePage:
+    def __init__(self, url: str):
+        self.url, self.context = url, FakeContext()
+
+
+def test_two_servers_are_timed_in_turns_who_goes_first_swapped_every_digit(monkeypatch):
+    drawn = []
+
+    async def open_fake(browser, url):
+        return FakePage(url)
+
+    async def draw_fake(page, digit, placement):
+        drawn.append((page.url, digit))
+        return sample(digit, digit)
+
+    async def clear_fake(page):
+        return None
+
+    monkeypatch.setattr(browser_bench, "open_session", open_fake)
+    monkeypatch.setattr(browser_bench, "draw_digit", draw_fake)
+    monkeypatch.setattr(browser_bench, "clear_canvas", clear_fake)
+    replays = [(digit, None) for digit in (4, 7, 1)]
+    make_run, watcher_off = asyncio.run(browser_bench.paired_sessions(None, ("a", "b"), replays))
+    assert drawn == [("a", 4), ("b", 4),  # the warm-up on each: not counted
+                     ("a", 4), ("b", 4), ("b", 7), ("a", 7), ("a", 1), ("b", 1)]  # fmt: skip
+    assert [s.label for s in make_run] == [4, 7, 1] == [s.label for s in watcher_off]
