@@ -2,10 +2,10 @@
 
 The score is how far the top logit stands above the mean of the ten (`digit_score`), read
 from the probabilities. The threshold is set when a model is trained: the score that keeps
-config.DIGITS_KEPT_SHARE[model] of pen-written digits of the tuning folds' writers (never the
-report fold). A model whose sidecar has none (trained before this rule) uses
-config.NOT_A_DIGIT_MARGIN. The MLP also shares its judge's refusals (JUDGE,
-`inference.Predictor.verdicts`).
+config.DIGITS_KEPT_SHARE[model] of pen-written digits of the tuning folds' writers that the
+model trained on (never the report fold, never writers it is measured on). A model whose
+sidecar has none (trained before this rule) uses config.NOT_A_DIGIT_MARGIN. The MLP also
+shares its judge's refusals (JUDGE, `inference.Predictor.verdicts`).
 """
 
 from collections.abc import Callable
@@ -109,8 +109,21 @@ def threshold_for(
     return round(tune_threshold(rows, config.DIGITS_KEPT_SHARE[name]), 4)
 
 
+def tuning_writers(info: dict) -> list[int] | None:
+    """The tuning folds' writers a model trained on (its sidecar's `pen_writers`), or None (all
+    of them) when it names none: a model trained without a tuning fold, to be measured on it,
+    is never tuned on that fold's writers."""
+    trained = set(info.get("pen_writers") or ())
+    if not trained:
+        return None
+    return [
+        writer for fold in writers.TUNING_FOLDS for writer in writers.fold_writers(fold)
+        if writer in trained
+    ]  # fmt: skip
+
+
 def with_threshold(info: dict, probabilities: Callable[[np.ndarray], np.ndarray]) -> dict:
     """The sidecar `info` (of the model it names) with the model's own threshold, when there
-    is data to tune it on."""
-    threshold = threshold_for(probabilities, info["model"])
+    is data to tune it on (`tuning_writers`)."""
+    threshold = threshold_for(probabilities, info["model"], tuning_writers(info))
     return info if threshold is None else {**info, THRESHOLD_KEY: threshold}

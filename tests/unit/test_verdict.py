@@ -91,6 +91,20 @@ def test_the_threshold_is_tuned_on_replayed_digits(pendigits_path, monkeypatch):
     assert seen[0].shape == (50, 28, 28) and seen[0].max() > 0.5
 
 
+def test_a_model_is_tuned_only_on_the_tuning_writers_it_trained_on(monkeypatch):
+    without_fold_1 = [w for w in writers.ALL_WRITERS if w not in writers.fold_writers(1)]
+    chosen = verdict.tuning_writers({"pen_writers": without_fold_1})
+    assert set(chosen) == {w for f in (0, 2, 3) for w in writers.fold_writers(f)}
+    assert verdict.tuning_writers({"pen_writers": list(writers.ALL_WRITERS)}) == [
+        w for f in writers.TUNING_FOLDS for w in writers.fold_writers(f)
+    ]  # the shipped models: all the tuning folds, never the report fold
+    assert verdict.tuning_writers({}) is None  # no pen digits: the default, the tuning folds
+    asked = []
+    monkeypatch.setattr(verdict, "threshold_for", lambda p, name, held_out: asked.append(held_out))
+    verdict.with_threshold({"model": "cnn", "pen_writers": without_fold_1}, lambda images: images)
+    assert asked == [chosen]
+
+
 # ------------------------------------------------------------ the shipped models' rates
 
 HELD_OUT_SAMPLES = 200  # drawings of the held-out non-digit family, held-out seeds
