@@ -256,8 +256,9 @@ class TrainingJob:
             current = inference.Predictor(inference.load_model(current_path))
         except ValueError:
             current = None  # nothing usable in use: the new model can only be better
+        seen = tuple(inference.read_sidecar(current_path).get("pen_writers") or ())
         return comparison.compare(
-            predictor, current, self.test_images, self.test_labels, self.compare_count
+            predictor, current, self.test_images, self.test_labels, self.compare_count, seen
         )
 
     def _evaluate(self, predictor: inference.Predictor) -> evaluation.Evaluation | None:

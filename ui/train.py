@@ -14,6 +14,7 @@ from digitpad import (
     personalize,
     progress,
     training,
+    writers,
 )
 from ui import state
 from ui.charts import CURVES_LEGEND, confusion_chart, curve_chart, history_frame, metrics_table
@@ -83,6 +84,7 @@ def start_training() -> None:
             current_settings(), images[:limit], labels[:limit], test_images=test_images,
             test_labels=test_labels, models_dir=config.USER_MODELS_DIR,
             user_drawings=user_drawings_for_training(),
+            exclude_writers=writers.report_writers(),  # they are what it is compared on
         )  # fmt: skip
     except ValueError as error:
         state.set_training_error(state.TrainingError(str(error), missing_data=False))
@@ -176,7 +178,8 @@ def training_intro(name: str) -> str:
     images = f"at most {limit:,}" if limit else "all"
     intro = (
         f"Train a fresh **{MODEL_LABELS[name]}** on {images} MNIST training images from "
-        f"`{data.describe_source()}` with the settings in the sidebar, and watch its "
+        f"`{data.describe_source()}`, with real pen-written digits (UCI pendigits) and "
+        "non-digits mixed in, using the settings in the sidebar, and watch its "
         "loss and accuracy here. When it ends, it is tested on the 10,000 MNIST test "
         "images and compared with the model in use; you choose which one the Draw tab uses."
     )
@@ -212,6 +215,7 @@ def live_training_ui(registry: jobs.JobRegistry, name: str) -> None:
     if not snapshot.active:
         st.rerun()  # the whole page: results, sidebar and the Draw tab's new model
     st.progress(snapshot.batch_fraction, text=progress_text(snapshot))
+    training_data_ui(snapshot, live=True)
     elapsed_column, speed_column, loss_column, accuracy_column = st.columns(4)
     elapsed_column.metric("Elapsed", format_duration(snapshot.elapsed))
     speed_column.metric("Images / s", speed_text(snapshot), help=SPEED_HELP)
@@ -219,6 +223,13 @@ def live_training_ui(registry: jobs.JobRegistry, name: str) -> None:
     loss_column.metric("Loss", f"{last.loss:.3f}" if last else "–", help=LOSS_HELP)
     accuracy_column.metric("Accuracy", percent(last.accuracy if last else None))
     history_ui(snapshot.history, snapshot.batches, live=True)
+
+
+def training_data_ui(snapshot: jobs.JobSnapshot, live: bool) -> None:
+    """What the training images are: MNIST with pen replays and non-digits, or MNIST alone
+    and why (no pendigits file at hand, say)."""
+    if snapshot.data_note:
+        st.caption(f"{'Training' if live else 'Trained'} on {snapshot.data_note}.")
 
 
 def speed_text(snapshot: jobs.JobSnapshot) -> str:
@@ -238,6 +249,7 @@ def results_ui(snapshot: jobs.JobSnapshot) -> None:
     else:
         outcome_ui(snapshot)
         final_metrics_ui(snapshot)
+        training_data_ui(snapshot, live=False)
     history_ui(snapshot.history, snapshot.batches, live=False)
     if snapshot.evaluation is not None:
         evaluation_ui(snapshot.evaluation)
@@ -315,7 +327,7 @@ def comparison_table(figures: comparison.Comparison) -> str:
     ]  # fmt: skip
     if figures.drawn_digits:
         rows.append(
-            (f"| {figures.drawn_digits:,} drawn digits of writers never seen | "
+            (f"| {figures.drawn_digits:,} drawn digits of writers the new model never saw | "
              f"{percent(figures.candidate.drawn_accuracy)} | "
              f"{percent(current.drawn_accuracy)} |",)
         )  # fmt: skip

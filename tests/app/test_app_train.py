@@ -6,7 +6,7 @@ from app_helpers import (
     run_app,
 )
 
-from digitpad import collection, personalize
+from digitpad import collection, personalize, writers
 from ui import state
 from ui.charts import history_frame
 from ui.train import drawings_note
@@ -72,6 +72,9 @@ def test_a_one_epoch_training_draws_a_curve_and_times_images_after_warm_up(
     assert snapshot.images_per_second is not None
     speeds = [metric for metric in app.metric if metric.label == "Images / s"]
     assert speeds[0].value == f"{snapshot.images_per_second:,.0f}"
+    assert "MNIST" in snapshot.data_note and "30 non-digits" in snapshot.data_note
+    assert job.exclude_writers == writers.report_writers()  # what the comparison reads
+    assert f"Trained on {snapshot.data_note}." in captions(app), snapshot.data_note
 
 
 @pytest.mark.parametrize(

@@ -195,7 +195,7 @@ def test_a_short_training_asks_before_replacing_the_model_and_restore_asks_first
         use_new = page.get_by_role("button", name="Use the new model")
         expect(use_new).to_be_visible(timeout=TRAINING_MS)
         expect(page.get_by_role("button", name="Keep the current one")).to_be_visible()
-        expect(page.get_by_text("drawn digits of writers never seen")).to_be_visible()
+        expect(page.get_by_text("drawn digits of writers the new model never saw")).to_be_visible()
         expect(page.get_by_text("MNIST test images right")).to_have_count(0)
         tiny = int(TINY_TRAINING_IMAGES * (1 - config.TrainingConfig().validation_split))
         expect(page.get_by_text(f"on {tiny:,} images · your training")).to_be_visible()

@@ -90,3 +90,18 @@ def test_unseen_writer_digits_come_from_the_report_writers_only(pendigits_path):
 def test_a_count_that_is_not_positive_is_refused(pendigits_path):
     with pytest.raises(ValueError, match="positive whole number"):
         comparison.unseen_writer_digits(0, pendigits_path)
+
+
+def test_the_note_says_when_the_model_in_use_trained_on_the_compared_writers(
+    pendigits_path, monkeypatch
+):
+    monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(pendigits_path))
+    images, labels = np.zeros((2, 28, 28), np.uint8), np.array([7, 2])
+    shipped = writers.ALL_WRITERS  # the shipped models learn from all 30 writers
+    twin = tuple(w for w in writers.ALL_WRITERS if w not in writers.report_writers())
+    seen = comparison.compare(ConstantPredictor(7), ConstantPredictor(2), images, labels, 10,
+                              current_writers=shipped)  # fmt: skip
+    assert seen.note == comparison.SEEN_BY_CURRENT_NOTE and seen.drawn_digits == 10
+    unseen = comparison.compare(ConstantPredictor(7), ConstantPredictor(2), images, labels, 10,
+                                current_writers=twin)  # fmt: skip
+    assert unseen.note is None
