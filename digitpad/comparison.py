@@ -108,14 +108,14 @@ def measure(predictor: Predictor, test_images, test_labels, drawn: tuple | None)
 
 def compare(
     candidate: Predictor, current: Predictor | None, test_images, test_labels,
-    drawn_count: int = DRAWN_COMPARE_COUNT, current_writers: tuple[int, ...] = (),
+    drawn_count: int = DRAWN_COMPARE_COUNT,
 ) -> Comparison:  # fmt: skip
     """Measure the new and the current model on the same images (`drawn_count` 0: MNIST only);
-    `current_writers`: the pendigits writers the current model trained on (its sidecar's)."""
+    the current model's sidecar (`Predictor.info`) says which pendigits writers it trained on."""
     drawn = unseen_writer_digits(drawn_count) if drawn_count > 0 else None
     note = NO_PENDIGITS_NOTE if drawn is None and drawn_count > 0 else None
     if drawn is not None and current is not None:
-        seen = set(current_writers) & set(writers.report_writers())
+        seen = set(current.info.get("pen_writers") or ()) & set(writers.report_writers())
         note = SEEN_BY_CURRENT_NOTE if seen else None
     figures = [
         measure(model, test_images, test_labels, drawn) if model is not None else None

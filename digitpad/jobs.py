@@ -24,6 +24,7 @@ from digitpad import (
     training,
     trainset,
     verdict,
+    writers,
 )  # fmt: skip
 from digitpad.comparison import Comparison
 from digitpad.progress import BatchPoint, BatchRecorder
@@ -102,7 +103,8 @@ class TrainingJob:
         models_dir: pathlib.Path | str | None = None,
         drawn_count: int = evaluation.DRAWN_EVAL_COUNT,
         user_drawings: tuple[np.ndarray, np.ndarray] | None = None,
-        compare_count: int = comparison.DRAWN_COMPARE_COUNT, exclude_writers: tuple = (),
+        compare_count: int = comparison.DRAWN_COMPARE_COUNT,
+        exclude_writers: tuple = writers.report_writers(),  # those the comparison reads
     ):  # fmt: skip
         self.user_held_out = None
         if user_drawings is not None and len(user_drawings[0]):
@@ -253,12 +255,13 @@ class TrainingJob:
         if not current_path.is_file():
             current_path = inference.model_path(self.settings.model_name)  # the shipped one
         try:
-            current = inference.Predictor(inference.load_model(current_path))
+            model = inference.load_model(current_path)
         except ValueError:
-            current = None  # nothing usable in use: the new model can only be better
-        seen = tuple(inference.read_sidecar(current_path).get("pen_writers") or ())
+            model = None  # nothing usable in use: the new model can only be better
+        info = inference.read_sidecar(current_path)  # which writers it trained on
+        current = None if model is None else inference.Predictor(model, info)
         return comparison.compare(
-            predictor, current, self.test_images, self.test_labels, self.compare_count, seen
+            predictor, current, self.test_images, self.test_labels, self.compare_count
         )
 
     def _evaluate(self, predictor: inference.Predictor) -> evaluation.Evaluation | None:

@@ -14,7 +14,6 @@ from digitpad import (
     personalize,
     progress,
     training,
-    writers,
 )
 from ui import state
 from ui.charts import CURVES_LEGEND, confusion_chart, curve_chart, history_frame, metrics_table
@@ -84,7 +83,6 @@ def start_training() -> None:
             current_settings(), images[:limit], labels[:limit], test_images=test_images,
             test_labels=test_labels, models_dir=config.USER_MODELS_DIR,
             user_drawings=user_drawings_for_training(),
-            exclude_writers=writers.report_writers(),  # they are what it is compared on
         )  # fmt: skip
     except ValueError as error:
         state.set_training_error(state.TrainingError(str(error), missing_data=False))

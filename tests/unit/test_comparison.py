@@ -9,8 +9,8 @@ from digitpad import comparison, config, pendigits, writers
 class ConstantPredictor:
     """Answers `digit` for every image, with certainty."""
 
-    def __init__(self, digit: int):
-        self.digit = digit
+    def __init__(self, digit: int, info: dict | None = None):
+        self.digit, self.info = digit, info or {}
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         answers = np.zeros((len(images), config.NUM_CLASSES), np.float32)
@@ -99,9 +99,9 @@ def test_the_note_says_when_the_model_in_use_trained_on_the_compared_writers(
     images, labels = np.zeros((2, 28, 28), np.uint8), np.array([7, 2])
     shipped = writers.ALL_WRITERS  # the shipped models learn from all 30 writers
     twin = tuple(w for w in writers.ALL_WRITERS if w not in writers.report_writers())
-    seen = comparison.compare(ConstantPredictor(7), ConstantPredictor(2), images, labels, 10,
-                              current_writers=shipped)  # fmt: skip
+    in_use = ConstantPredictor(2, {"pen_writers": list(shipped)})
+    seen = comparison.compare(ConstantPredictor(7), in_use, images, labels, 10)
     assert seen.note == comparison.SEEN_BY_CURRENT_NOTE and seen.drawn_digits == 10
-    unseen = comparison.compare(ConstantPredictor(7), ConstantPredictor(2), images, labels, 10,
-                                current_writers=twin)  # fmt: skip
+    in_use = ConstantPredictor(2, {"pen_writers": list(twin)})
+    unseen = comparison.compare(ConstantPredictor(7), in_use, images, labels, 10)
     assert unseen.note is None
