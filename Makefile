@@ -79,7 +79,7 @@ bench-browser: $(DEV_STAMP) chromium
 PEN_REPLAYS ?= 2
 NON_DIGITS ?= 16000
 MLP_RECIPE := --model mlp --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0 --mnist-copies 2 --validation-split 0 --replays $(PEN_REPLAYS) --pen-images all --non-digits $(NON_DIGITS)
-CNN_RECIPE := --model cnn --epochs 40 --learning-rate 0.003 --augment --label-smoothing 0.1 --validation-split 0 --replays $(PEN_REPLAYS) --pen-images all --non-digits $(NON_DIGITS)
+CNN_RECIPE := --model cnn --epochs 40 --learning-rate 0.003 --augment --clean-epochs 8 --label-smoothing 0.1 --validation-split 0 --replays $(PEN_REPLAYS) --pen-images all --non-digits $(NON_DIGITS)
 models: $(RUNTIME_STAMP)
 	$(BIN)/python -m digitpad train $(MLP_RECIPE) --data $(DIGITPAD_MNIST) --exclude-writers report --out models/heldout
 	$(BIN)/python -m digitpad train $(MLP_RECIPE) --data $(DIGITPAD_MNIST) --twin models/heldout

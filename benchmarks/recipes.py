@@ -24,6 +24,7 @@ VARIANTS = {
     "cnn-mnist-twice": ("cnn", {"mnist_copies": 2}),
     "cnn-8k-non-digits": ("cnn", {"non_digits": 8000}),
     "cnn-1-replay": ("cnn", {"pen_replays": 1}), "cnn-styles": ("cnn", {"style_catalogue": True}),
+    "cnn-no-clean-epochs": ("cnn", {"clean_epochs": 0}),
     "mlp": ("mlp", {}), "mlp-60-epochs": ("mlp", {"epochs": 60}),
     "mlp-mnist-once": ("mlp", {"mnist_copies": 1}),
     "mlp-8k-non-digits": ("mlp", {"non_digits": 8000}),

@@ -89,6 +89,14 @@ class TrainingConfig:
     style_catalogue: bool = False  # with augment: also the styles of `augment.CATALOGUE`
     non_digits: int = 2500  # synthetic non-digits mixed in, trained towards a flat answer
     mnist_copies: int = 1  # MNIST's images this many times (each copy augmented afresh)
+    # With augment: the last epochs show the digits as they are (non-digits still distorted)
+    clean_epochs: int = 0
+
+
+def saved_recipe(recipe: dict) -> dict:
+    """A sidecar's recipe with the fields added since it was saved at their defaults,
+    which is how it trained (a recipe saved before `clean_epochs` existed had none)."""
+    return dataclasses.asdict(TrainingConfig(**recipe))
 
 
 def check_model_name(name: str) -> None:

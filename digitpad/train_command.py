@@ -82,6 +82,9 @@ def _add_pen_arguments(train, defaults: config.TrainingConfig) -> None:
                                   help="with --augment, also the styles of digitpad.styles"),
         "--non-digits": dict(type=int, default=defaults.non_digits, metavar="N",
                              help="synthetic non-digits mixed in (default: %(default)s)"),
+        "--clean-epochs": dict(type=int, default=defaults.clean_epochs, metavar="N",
+                               help="with --augment, the last N epochs show the digits "
+                               "undistorted (default: %(default)s)"),
         "--mnist-copies": dict(type=int, default=defaults.mnist_copies, metavar="N",
                                help="MNIST's images N times (default: %(default)s)"),
         "--exclude-writers": dict(metavar="WRITERS", help="leave out these pendigits writers "
@@ -112,7 +115,7 @@ def training_settings(arguments: argparse.Namespace) -> config.TrainingConfig:
         label_smoothing=arguments.label_smoothing, seed=arguments.seed,
         pen_replays=arguments.replays, pen_images=arguments.pen_images,
         style_catalogue=arguments.style_catalogue, non_digits=arguments.non_digits,
-        mnist_copies=arguments.mnist_copies,
+        mnist_copies=arguments.mnist_copies, clean_epochs=arguments.clean_epochs,
     )  # fmt: skip
 
 

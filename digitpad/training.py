@@ -119,6 +119,8 @@ def validate(settings: config.TrainingConfig, training_images: int) -> None:
         raise ValueError(f"Non-digits must be between 0 and {config.MAX_NON_DIGITS:,}.")
     if not 1 <= settings.mnist_copies <= config.MAX_MNIST_COPIES:
         raise ValueError(f"MNIST copies must be between 1 and {config.MAX_MNIST_COPIES}.")
+    if not 0 <= settings.clean_epochs <= settings.epochs:
+        raise ValueError("Clean epochs must be between 0 and the number of epochs.")
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {settings.optimizer!r}: use {', '.join(OPTIMIZERS)}.")
 
@@ -158,17 +160,35 @@ def _fit_epochs(model, settings, fit: tuple, validation, callbacks: list) -> Non
     images, labels, targets = fit
     rng = np.random.default_rng(settings.seed)
     for epoch in range(settings.epochs):
-        # A fresh random distortion of every image each epoch, made in one pass.
-        epoch_images = (
-            augment.augment_images(images, rng, labels, settings.style_catalogue)
-            if settings.augment
-            else images
-        )
+        epoch_images = _epoch_images(settings, images, labels, rng, epoch)
         model.fit(epoch_images, targets, batch_size=settings.batch_size, epochs=epoch + 1,
                   initial_epoch=epoch, validation_data=validation, shuffle=True, verbose=0,
                   callbacks=callbacks)  # fmt: skip
         if callbacks[0].stopped:
             break
+
+
+def _epoch_images(settings, images: np.ndarray, labels: np.ndarray, rng, epoch: int) -> np.ndarray:
+    """This epoch's images: each distorted afresh, in one pass; in the last `clean_epochs`
+    only the non-digits are.
+
+    Why the clean epochs: a model trained only on distorted digits reads MNIST's own test
+    digits worse (README: 99.0 % against 99.6 % with 8 clean epochs of 40, the drawn digits
+    unchanged). The non-digits stay distorted so that the model does not learn "undistorted
+    means a digit" (all clean let more letters through).
+    """
+    if not settings.augment:
+        return images
+    if epoch < settings.epochs - settings.clean_epochs:
+        return augment.augment_images(images, rng, labels, settings.style_catalogue)
+    non_digits = np.asarray(labels) == NOT_A_DIGIT
+    if not non_digits.any():
+        return images
+    epoch_images = images.copy()
+    epoch_images[non_digits] = augment.augment_images(
+        images[non_digits], rng, np.asarray(labels)[non_digits], settings.style_catalogue
+    )
+    return epoch_images
 
 
 def calibrate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:

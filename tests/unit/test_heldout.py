@@ -53,6 +53,17 @@ def test_a_twin_of_the_same_recipe_lends_its_figure_and_says_so(tmp_path):
         heldout.twin_figure(tmp_path / "twin", dataclasses.replace(settings, seed=1))
 
 
+def test_a_twin_saved_before_a_recipe_field_existed_trained_at_its_default(tmp_path):
+    settings = config.TrainingConfig(model_name="mlp", epochs=40)
+    write_twin(tmp_path / "twin", settings, {"accuracy": 0.98})
+    info = json.loads((tmp_path / "twin" / "mlp.json").read_text())
+    del info["recipe"]["clean_epochs"]  # as in a sidecar saved before clean epochs existed
+    (tmp_path / "twin" / "mlp.json").write_text(json.dumps(info))
+    assert heldout.twin_figure(tmp_path / "twin", settings)["accuracy"] == 0.98
+    with pytest.raises(ValueError, match="another recipe"):
+        heldout.twin_figure(tmp_path / "twin", dataclasses.replace(settings, clean_epochs=8))
+
+
 def test_a_twin_without_a_figure_or_with_exclusions_is_refused(tmp_path):
     settings = config.TrainingConfig()
     write_twin(tmp_path / "twin", settings, None)

@@ -114,6 +114,18 @@ def test_non_digit_targets_are_flat_rows():
     assert targets[1] == pytest.approx(np.full(10, 0.1))
 
 
+def test_the_last_clean_epochs_distort_only_the_non_digits():
+    images = np.random.default_rng(1).random((6, 28, 28, 1), dtype=np.float32)
+    labels = np.array([1, 2, training.NOT_A_DIGIT, 3, training.NOT_A_DIGIT, 4])
+    settings = config.TrainingConfig(epochs=3, augment=True, clean_epochs=1)
+    rng, digits = np.random.default_rng(0), labels != training.NOT_A_DIGIT
+    early = training._epoch_images(settings, images, labels, rng, epoch=1)
+    last = training._epoch_images(settings, images, labels, rng, epoch=2)
+    assert not np.allclose(early[digits], images[digits])
+    np.testing.assert_array_equal(last[digits], images[digits])
+    assert not np.allclose(last[~digits], images[~digits])
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -127,6 +139,7 @@ def test_non_digit_targets_are_flat_rows():
         ({"label_smoothing": 1.0}, "label smoothing"),
         ({"label_smoothing": -0.1}, "label smoothing"),
         ({"mnist_copies": 0}, "MNIST copies"),
+        ({"clean_epochs": 3}, "Clean epochs"),
     ],
 )
 def test_invalid_settings_are_refused_before_any_work(tiny_data, changes, message):
