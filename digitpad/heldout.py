@@ -41,8 +41,7 @@ class Plan:
 
     def sidecar_facts(self, model, pen: trainset.TrainingSet) -> dict:
         """What went into the training set and, when known, the "never saw" figure."""
-        facts = {"training_set": pen.note, "pen_images": pen.pen_images,
-                 "pen_writers": list(pen.pen_writers)}  # fmt: skip
+        facts = pen.sidecar_facts()
         if self.exclude_writers and pen.pen_images:
             figure = measure(model, self.exclude_writers, self.pendigits_path)
             facts[UNSEEN_KEY] = {**figure, "measured_on": "this model, trained without them"}

@@ -243,9 +243,9 @@ class TrainingJob:
         test_accuracy = report.test_accuracy if report else None
         drawn_accuracy = report.drawn_accuracy if report else None
         info = training.sidecar_info(self.settings, result, test_accuracy, drawn_accuracy)
-        info = verdict.with_threshold(info, predictor.probabilities)  # its own "not a digit"
-        info.update(training_set=pen.note, pen_images=pen.pen_images,
-                    pen_writers=list(pen.pen_writers), job_id=self.job_id)  # fmt: skip
+        info.update(pen.sidecar_facts(), job_id=self.job_id)
+        # its own "not a digit", tuned on the tuning writers it trained on (its pen_writers)
+        info = verdict.with_threshold(info, predictor.probabilities)
         training.save_model(result.model, self.candidate_path, info)
         return FINISHED
 
@@ -254,12 +254,11 @@ class TrainingJob:
         current_path = self.model_path
         if not current_path.is_file():
             current_path = inference.model_path(self.settings.model_name)  # the shipped one
-        try:
+        try:  # the sidecar says which writers the model in use trained on
             model = inference.load_model(current_path)
+            current = inference.Predictor(model, inference.read_sidecar(current_path))
         except ValueError:
-            model = None  # nothing usable in use: the new model can only be better
-        info = inference.read_sidecar(current_path)  # which writers it trained on
-        current = None if model is None else inference.Predictor(model, info)
+            current = None  # nothing usable in use: the new model can only be better
         return comparison.compare(
             predictor, current, self.test_images, self.test_labels, self.compare_count
         )

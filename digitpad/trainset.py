@@ -30,6 +30,12 @@ class TrainingSet:
     pen_writers: tuple[int, ...]  # the writers whose digits were replayed (empty: none)
     note: str  # one line saying what the set is made of
 
+    def sidecar_facts(self) -> dict:
+        """What went into the set, as a trained model's sidecar records it (the "not a digit"
+        threshold is tuned on the tuning writers in `pen_writers`: `verdict.tuning_writers`)."""
+        return {"training_set": self.note, "pen_images": self.pen_images,
+                "pen_writers": list(self.pen_writers)}  # fmt: skip
+
 
 def replay_images(
     digits: list[pendigits.PenDigit], replays: int, seed: int = config.SEED

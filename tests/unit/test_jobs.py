@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from helpers import BatchGate
 
-from digitpad import config, evaluation, inference, jobs, models, progress, training
+from digitpad import config, evaluation, inference, jobs, models, progress, training, verdict
 
 JOIN_SECONDS = 120.0  # generous: a loaded CI machine may be slow, the tests never wait idly
 IMAGE_COUNT = 320
@@ -254,6 +254,10 @@ def test_a_job_mixes_in_replayed_pen_digits_and_says_so(synthetic_mnist, tmp_pat
     pen_file.write_text('.SEGMENT DIGIT 0 ? "1"\n.COMMENT 1 7 1\n.PEN_DOWN\n 250 400\n 250 100\n'
                         '.PEN_UP\n')  # fmt: skip
     monkeypatch.setenv(config.PENDIGITS_ENV_VAR, str(pen_file))
+    tuned_on = []
+    monkeypatch.setattr(
+        verdict, "threshold_for", lambda p, name, held_out: tuned_on.append(held_out)
+    )
     images, labels, test_images, test_labels = synthetic_mnist
     settings = dataclasses.replace(tiny_settings(), pen_replays=3, pen_images=None)
     job = jobs.JobRegistry().start(
@@ -267,6 +271,7 @@ def test_a_job_mixes_in_replayed_pen_digits_and_says_so(synthetic_mnist, tmp_pat
     assert done.data_note.endswith("3 pen replays (3 of each of 1 digits by 1 pendigits writers)")
     info = inference.read_sidecar(done.candidate_path)
     assert info["pen_images"] == 3 and info["pen_writers"] == [7]
+    assert tuned_on == [[7]]  # its threshold: the tuning writers it trained on (writer 7 only)
 
 
 def test_a_job_can_leave_writers_out_of_its_pen_replays(synthetic_mnist, tmp_path, monkeypatch):
