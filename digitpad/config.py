@@ -98,7 +98,7 @@ class TrainingConfig:
 def saved_recipe(recipe: dict) -> dict:
     """A sidecar's recipe with the fields added since it was saved at their defaults,
     which is how it trained (a recipe saved before `clean_epochs` existed had none)."""
-    return dataclasses.asdict(TrainingConfig(**recipe))
+    return {**dataclasses.asdict(TrainingConfig()), **recipe}
 
 
 def check_model_name(name: str) -> None:

@@ -70,8 +70,8 @@ def twin_figure(folder: pathlib.Path, settings: config.TrainingConfig) -> dict:
         raise ValueError(f"cannot read the twin's sidecar {sidecar}: {error}") from error
     if UNSEEN_KEY not in info:
         raise ValueError(f"{sidecar} has no {UNSEEN_KEY} figure (train it with --exclude-writers)")
-    saved = config.saved_recipe(info.get("recipe") or {})
-    if json.loads(json.dumps(saved)) != json.loads(json.dumps(dataclasses.asdict(settings))):
+    recipe = info.get("recipe")
+    if not isinstance(recipe, dict) or config.saved_recipe(recipe) != dataclasses.asdict(settings):
         raise ValueError(f"the twin {sidecar} was trained with another recipe")
     return {**info[UNSEEN_KEY], "measured_on": f"twin {sidecar.with_suffix('.keras')}: "
             "the same recipe and seed, trained without these writers"}  # fmt: skip

@@ -181,12 +181,12 @@ def _epoch_images(settings, images: np.ndarray, labels: np.ndarray, rng, epoch: 
         return images
     if epoch < settings.epochs - settings.clean_epochs:
         return augment.augment_images(images, rng, labels, settings.style_catalogue)
-    non_digits = np.asarray(labels) == NOT_A_DIGIT
+    non_digits = labels == NOT_A_DIGIT
     if not non_digits.any():
         return images
     epoch_images = images.copy()
     epoch_images[non_digits] = augment.augment_images(
-        images[non_digits], rng, np.asarray(labels)[non_digits], settings.style_catalogue
+        images[non_digits], rng, labels[non_digits], settings.style_catalogue
     )
     return epoch_images
 

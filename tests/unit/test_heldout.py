@@ -62,6 +62,10 @@ def test_a_twin_saved_before_a_recipe_field_existed_trained_at_its_default(tmp_p
     assert heldout.twin_figure(tmp_path / "twin", settings)["accuracy"] == 0.98
     with pytest.raises(ValueError, match="another recipe"):
         heldout.twin_figure(tmp_path / "twin", dataclasses.replace(settings, clean_epochs=8))
+    info["recipe"] = None  # no recipe at all is not the default recipe
+    (tmp_path / "twin" / "cnn.json").write_text(json.dumps(info))
+    with pytest.raises(ValueError, match="another recipe"):
+        heldout.twin_figure(tmp_path / "twin", config.TrainingConfig())
 
 
 def test_a_twin_without_a_figure_or_with_exclusions_is_refused(tmp_path):
