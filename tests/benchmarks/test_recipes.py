@@ -13,7 +13,7 @@ def test_the_plain_variants_are_the_shipped_recipes():
     mlp = recipes.settings_of("mlp")
     assert (cnn.mnist_copies, mlp.mnist_copies) == (1, 2)
     assert (cnn.clean_epochs, mlp.clean_epochs) == (8, 0)
-    assert (cnn.epochs, cnn.pen_replays, cnn.non_digits, cnn.label_smoothing) == (40, 2, 16000, 0.1)
+    assert (cnn.epochs, cnn.pen_replays, cnn.non_digits, cnn.label_smoothing) == (40, 4, 16000, 0.1)
     assert (mlp.model_name, mlp.label_smoothing, mlp.pen_images) == ("mlp", 0.0, None)
 
 
